@@ -1,0 +1,11 @@
+//! The vocabulary of diaban: administrative units and their levels, text folding for
+//! Vietnamese search, and the conventions for dates and times. Nothing here does I/O;
+//! the store and the web layer build on these types.
+
+#![deny(missing_docs)]
+
+pub mod text;
+pub mod time;
+pub mod unit;
+
+pub use unit::{LineageKind, UnitLevel};

@@ -1,0 +1,350 @@
+//! Administrative units: look-ups by code and name, children, the units valid on a date,
+//! and the lineage between the legacy units and the 2025 ones.
+
+use crate::db::Db;
+use crate::error::DbError;
+use crate::exec::Count;
+use chrono::NaiveDate;
+use diaban_domain::UnitLevel;
+use diaban_domain::text::fold;
+use sea_query::{Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use serde::Serialize;
+
+/// An administrative unit as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Unit {
+    /// Internal id; other tables refer to units by it.
+    pub id: i64,
+    /// The official code (string: leading zeros kept).
+    pub code: String,
+    /// The official name, e.g. "Xã Đắk Tô".
+    pub name: String,
+    /// province, district or commune.
+    pub level: String,
+    /// Xã, Phường, Đặc khu, Thị trấn, Huyện, Tỉnh, Thành phố, …
+    pub unit_type: String,
+    /// "2025" or "legacy".
+    pub generation: String,
+    /// The parent unit, if any.
+    pub parent_id: Option<i64>,
+    /// The current province the unit's records count towards.
+    pub scope_province_id: Option<i64>,
+    /// The current commune the unit's records count towards (communes only).
+    pub scope_commune_id: Option<i64>,
+    /// First day of validity (None: before records began).
+    pub valid_from: Option<NaiveDate>,
+    /// Last day of validity (None: still valid).
+    pub valid_to: Option<NaiveDate>,
+    /// Approximate centre latitude.
+    pub lat: Option<f64>,
+    /// Approximate centre longitude.
+    pub lon: Option<f64>,
+    /// Area in km², where known.
+    pub area_km2: Option<f64>,
+}
+
+impl Unit {
+    /// Whether the unit is valid on `date`.
+    pub fn valid_on(&self, date: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|f| f <= date) && self.valid_to.is_none_or(|t| t >= date)
+    }
+
+    /// Whether this is a legacy (pre-2025) unit.
+    pub fn is_legacy(&self) -> bool {
+        self.generation == "legacy"
+    }
+}
+
+/// A link in the lineage: the unit at the other end, and how it is linked.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineageLink {
+    /// The linked unit.
+    pub unit: Unit,
+    /// whole or split, for commune-to-commune links; None for aggregated links.
+    pub kind: Option<String>,
+    /// Whether this is the default successor of a split unit.
+    pub is_default: Option<bool>,
+}
+
+/// Filters for [`search`].
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    /// Only units of this level.
+    pub level: Option<UnitLevel>,
+    /// Only children of this unit.
+    pub parent_id: Option<i64>,
+    /// Name contains this text (accent- and case-insensitive), or code equals it.
+    pub q: Option<String>,
+    /// Only units valid on this date.
+    pub as_of: Option<NaiveDate>,
+    /// Page size.
+    pub limit: u64,
+    /// Rows to skip.
+    pub offset: u64,
+}
+
+const COLUMNS: [&str; 14] = [
+    "id",
+    "code",
+    "name",
+    "level",
+    "unit_type",
+    "generation",
+    "parent_id",
+    "scope_province_id",
+    "scope_commune_id",
+    "valid_from",
+    "valid_to",
+    "lat",
+    "lon",
+    "area_km2",
+];
+
+fn select_units() -> SelectStatement {
+    Query::select()
+        .columns(COLUMNS.map(|c| ("units", c)))
+        .from("units")
+        .to_owned()
+}
+
+fn valid_on(date: NaiveDate) -> Cond {
+    Cond::all()
+        .add(
+            Cond::any()
+                .add(Expr::col(("units", "valid_from")).is_null())
+                .add(Expr::col(("units", "valid_from")).lte(date)),
+        )
+        .add(
+            Cond::any()
+                .add(Expr::col(("units", "valid_to")).is_null())
+                .add(Expr::col(("units", "valid_to")).gte(date)),
+        )
+}
+
+/// A unit by id.
+#[tracing::instrument(skip(db))]
+pub async fn get(db: &Db, id: i64) -> Result<Unit, DbError> {
+    let q = select_units()
+        .and_where(Expr::col(("units", "id")).eq(id))
+        .to_owned();
+    db.exec().fetch_one(&q).await
+}
+
+/// The unit with `code` at `level` (any level when None) valid on `as_of`; when no unit
+/// with that code is valid then, the most recent one that had it (a legacy code such as
+/// Kon Tum's 62 still resolves). None when the code was never used.
+#[tracing::instrument(skip(db))]
+pub async fn by_code(
+    db: &Db,
+    code: &str,
+    level: Option<UnitLevel>,
+    as_of: NaiveDate,
+) -> Result<Option<Unit>, DbError> {
+    let mut q = select_units()
+        .and_where(Expr::col(("units", "code")).eq(code))
+        .to_owned();
+    if let Some(l) = level {
+        q.and_where(Expr::col(("units", "level")).eq(l.as_str()));
+    }
+    let mut all: Vec<Unit> = db.exec().fetch_all(&q).await?;
+    if let Some(i) = all.iter().position(|u| u.valid_on(as_of)) {
+        return Ok(Some(all.swap_remove(i)));
+    }
+    all.sort_by_key(|u| std::cmp::Reverse(u.valid_to));
+    Ok(all.into_iter().next())
+}
+
+/// Units matching the filter, ordered by code, with the total before paging.
+#[tracing::instrument(skip(db))]
+pub async fn search(db: &Db, f: &UnitFilter) -> Result<(Vec<Unit>, i64), DbError> {
+    let mut cond = Cond::all();
+    if let Some(l) = f.level {
+        cond = cond.add(Expr::col(("units", "level")).eq(l.as_str()));
+    }
+    if let Some(p) = f.parent_id {
+        cond = cond.add(Expr::col(("units", "parent_id")).eq(p));
+    }
+    if let Some(d) = f.as_of {
+        cond = cond.add(valid_on(d));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let folded = fold(q);
+        let pattern = format!("%{}%", escape_like(&folded));
+        cond = cond.add(
+            Cond::any()
+                .add(
+                    Expr::col(("units", "name_folded"))
+                        .like(sea_query::LikeExpr::new(pattern).escape('\\')),
+                )
+                .add(Expr::col(("units", "code")).eq(q)),
+        );
+    }
+    let count = Query::select()
+        .expr_as(Expr::col(("units", "id")).count(), "n")
+        .from("units")
+        .cond_where(cond.clone())
+        .to_owned();
+    let total: Count = db.exec().fetch_one(&count).await?;
+    let q = select_units()
+        .cond_where(cond)
+        .order_by(("units", "code"), Order::Asc)
+        .order_by(("units", "generation"), Order::Asc)
+        .limit(f.limit)
+        .offset(f.offset)
+        .to_owned();
+    Ok((db.exec().fetch_all(&q).await?, total.n))
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The children of a unit, ordered by code.
+#[tracing::instrument(skip(db))]
+pub async fn children(db: &Db, id: i64) -> Result<Vec<Unit>, DbError> {
+    let q = select_units()
+        .and_where(Expr::col(("units", "parent_id")).eq(id))
+        .order_by(("units", "code"), Order::Asc)
+        .to_owned();
+    db.exec().fetch_all(&q).await
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    other: i64,
+    kind: Option<String>,
+    is_default: Option<bool>,
+}
+
+async fn links(db: &Db, q: SelectStatement) -> Result<Vec<LineageLink>, DbError> {
+    let rows: Vec<LinkRow> = db.exec().fetch_all(&q).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(LineageLink {
+            unit: get(db, r.other).await?,
+            kind: r.kind,
+            is_default: r.is_default,
+        });
+    }
+    out.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+    Ok(out)
+}
+
+/// For a legacy unit, the current units it went into: a commune's successors through
+/// the lineage; a district's, the current communes its communes went into; a
+/// province's, the current provinces. Empty for a current unit.
+#[tracing::instrument(skip(db, unit), fields(unit = unit.id))]
+pub async fn successors(db: &Db, unit: &Unit) -> Result<Vec<LineageLink>, DbError> {
+    if !unit.is_legacy() {
+        return Ok(vec![]);
+    }
+    let q = match unit.level.as_str() {
+        "commune" => Query::select()
+            .expr_as(Expr::col(("l", "current_id")), "other")
+            .expr_as(Expr::col(("l", "kind")), "kind")
+            .expr_as(Expr::col(("l", "is_default")), "is_default")
+            .from_as("unit_lineage", "l")
+            .and_where(Expr::col(("l", "legacy_id")).eq(unit.id))
+            .to_owned(),
+        "district" => Query::select()
+            .distinct()
+            .expr_as(Expr::col(("l", "current_id")), "other")
+            .expr_as(Expr::cust("NULL"), "kind")
+            .expr_as(Expr::cust("NULL"), "is_default")
+            .from_as("unit_lineage", "l")
+            .join_as(
+                JoinType::InnerJoin,
+                "units",
+                "lc",
+                Expr::col(("lc", "id")).equals(("l", "legacy_id")),
+            )
+            .and_where(Expr::col(("lc", "parent_id")).eq(unit.id))
+            .to_owned(),
+        _ => Query::select()
+            .distinct()
+            .expr_as(Expr::col(("cc", "parent_id")), "other")
+            .expr_as(Expr::cust("NULL"), "kind")
+            .expr_as(Expr::cust("NULL"), "is_default")
+            .from_as("unit_lineage", "l")
+            .join_as(
+                JoinType::InnerJoin,
+                "units",
+                "lc",
+                Expr::col(("lc", "id")).equals(("l", "legacy_id")),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                "units",
+                "ld",
+                Expr::col(("ld", "id")).equals(("lc", "parent_id")),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                "units",
+                "cc",
+                Expr::col(("cc", "id")).equals(("l", "current_id")),
+            )
+            .and_where(Expr::col(("ld", "parent_id")).eq(unit.id))
+            .to_owned(),
+    };
+    links(db, q).await
+}
+
+/// For a current unit, the legacy units that went into it: a commune's legacy communes
+/// through the lineage; a province's, the legacy provinces. Empty for a legacy unit.
+#[tracing::instrument(skip(db, unit), fields(unit = unit.id))]
+pub async fn predecessors(db: &Db, unit: &Unit) -> Result<Vec<LineageLink>, DbError> {
+    if unit.is_legacy() {
+        return Ok(vec![]);
+    }
+    let q = match unit.level.as_str() {
+        "commune" => Query::select()
+            .expr_as(Expr::col(("l", "legacy_id")), "other")
+            .expr_as(Expr::col(("l", "kind")), "kind")
+            .expr_as(Expr::col(("l", "is_default")), "is_default")
+            .from_as("unit_lineage", "l")
+            .and_where(Expr::col(("l", "current_id")).eq(unit.id))
+            .to_owned(),
+        _ => Query::select()
+            .distinct()
+            .expr_as(Expr::col(("ld", "parent_id")), "other")
+            .expr_as(Expr::cust("NULL"), "kind")
+            .expr_as(Expr::cust("NULL"), "is_default")
+            .from_as("unit_lineage", "l")
+            .join_as(
+                JoinType::InnerJoin,
+                "units",
+                "lc",
+                Expr::col(("lc", "id")).equals(("l", "legacy_id")),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                "units",
+                "ld",
+                Expr::col(("ld", "id")).equals(("lc", "parent_id")),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                "units",
+                "cc",
+                Expr::col(("cc", "id")).equals(("l", "current_id")),
+            )
+            .and_where(Expr::col(("cc", "parent_id")).eq(unit.id))
+            .to_owned(),
+    };
+    links(db, q).await
+}
+
+/// Number of units of a level and generation ("2025" or "legacy").
+pub async fn count(db: &Db, level: UnitLevel, generation: &str) -> Result<i64, DbError> {
+    let q = Query::select()
+        .expr_as(Expr::col("id").count(), "n")
+        .from("units")
+        .and_where(Expr::col("level").eq(level.as_str()))
+        .and_where(Expr::col("generation").eq(generation))
+        .to_owned();
+    let c: Count = db.exec().fetch_one(&q).await?;
+    Ok(c.n)
+}
