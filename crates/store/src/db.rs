@@ -73,6 +73,16 @@ impl Db {
             "postgres" | "postgresql" => {
                 let opts =
                     PgConnectOptions::from_str(url).map_err(|e| DbError::Connect(e.to_string()))?;
+                // One direct connection first: the pool would retry until its timeout and
+                // then report only "timed out", hiding "connection refused" or a bad password.
+                {
+                    use sqlx::ConnectOptions;
+                    let conn = opts
+                        .connect()
+                        .await
+                        .map_err(|e| DbError::Connect(describe_connect_error(&e)))?;
+                    sqlx::Connection::close(conn).await.ok();
+                }
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))

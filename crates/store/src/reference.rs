@@ -156,7 +156,10 @@ fn opt_f64(s: &str) -> Option<f64> {
 
 /// Parses the three embedded files into rows with deterministic ids: current provinces,
 /// current communes, legacy provinces, legacy districts, legacy communes, in file order.
-fn build_rows() -> Result<(Vec<UnitRow>, Vec<(i64, i64, &'static str, bool)>), DbError> {
+/// A lineage link: legacy id, current id, kind, is_default.
+type LineageRow = (i64, i64, &'static str, bool);
+
+fn build_rows() -> Result<(Vec<UnitRow>, Vec<LineageRow>), DbError> {
     let mut rows: Vec<UnitRow> = Vec::with_capacity(14_500);
     let mut next_id = 1i64;
     let mut current_province: HashMap<String, i64> = HashMap::new();
@@ -387,4 +390,25 @@ fn province_type(name: &str) -> String {
         "Tỉnh"
     }
     .to_owned()
+}
+
+/// Whether a named data set (e.g. "demo") has been recorded as loaded.
+pub async fn is_loaded(db: &Db, name: &str) -> Result<bool, DbError> {
+    let q = Query::select()
+        .expr_as(Expr::col("name").count(), "n")
+        .from("reference_data")
+        .and_where(Expr::col("name").eq(name))
+        .to_owned();
+    let c: Count = db.exec().fetch_one(&q).await?;
+    Ok(c.n > 0)
+}
+
+/// Records that a named data set has been loaded.
+pub async fn mark_loaded(db: &Db, name: &str, version: &str) -> Result<(), DbError> {
+    let ins = Query::insert()
+        .into_table("reference_data")
+        .columns(["name", "version", "loaded_at"])
+        .values_panic([name.into(), version.into(), Utc::now().into()])
+        .to_owned();
+    db.exec().execute(&ins).await.map(|_| ())
 }

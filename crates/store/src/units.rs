@@ -77,6 +77,10 @@ pub struct UnitFilter {
     pub q: Option<String>,
     /// Only units valid on this date.
     pub as_of: Option<NaiveDate>,
+    /// Only units whose records count towards this current province.
+    pub scope_province_id: Option<i64>,
+    /// Only units of this generation ("2025" or "legacy").
+    pub generation: Option<String>,
     /// Page size.
     pub limit: u64,
     /// Rows to skip.
@@ -166,6 +170,12 @@ pub async fn search(db: &Db, f: &UnitFilter) -> Result<(Vec<Unit>, i64), DbError
     }
     if let Some(d) = f.as_of {
         cond = cond.add(valid_on(d));
+    }
+    if let Some(p) = f.scope_province_id {
+        cond = cond.add(Expr::col(("units", "scope_province_id")).eq(p));
+    }
+    if let Some(g) = &f.generation {
+        cond = cond.add(Expr::col(("units", "generation")).eq(g.as_str()));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let folded = fold(q);
@@ -347,4 +357,16 @@ pub async fn count(db: &Db, level: UnitLevel, generation: &str) -> Result<i64, D
         .to_owned();
     let c: Count = db.exec().fetch_one(&q).await?;
     Ok(c.n)
+}
+
+/// Units by id, in no particular order; unknown ids are left out.
+#[tracing::instrument(skip_all, fields(n = ids.len()))]
+pub async fn get_many(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, DbError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let q = select_units()
+        .and_where(Expr::col(("units", "id")).is_in(ids.iter().copied()))
+        .to_owned();
+    db.exec().fetch_all(&q).await
 }

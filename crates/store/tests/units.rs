@@ -187,3 +187,56 @@ async fn population_upsert_is_all_or_nothing() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn population_import_names_bad_rows_and_writes_nothing() {
+    use diaban_store::population::{ImportOutcome, import_csv};
+    for t in testing::all().await.unwrap() {
+        let db = &t.db;
+        reference::load_units(db).await.unwrap();
+        let bad =
+            "unit_code,year,population\n51,2024,1200000\n99999,2024,5\n51,20x4,7\n62,2026,1\n";
+        match import_csv(db, bad.as_bytes(), "test").await {
+            Err(ImportOutcome::Invalid(e)) => {
+                let lines: Vec<u64> = e.0.iter().map(|(l, _)| *l).collect();
+                assert_eq!(lines, vec![3, 4, 5], "{e}");
+                assert!(
+                    e.to_string().contains("line 3: no unit has code 99999"),
+                    "{e}"
+                );
+                assert!(
+                    e.to_string().contains("unit 62 did not exist in 2026"),
+                    "{e}"
+                );
+            }
+            other => panic!("expected a validation failure, got {other:?}"),
+        }
+        let old_qn = units::by_code(db, "51", None, d(2024, 7, 1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            population::for_unit(db, old_qn.id)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing written"
+        );
+
+        let good = "unit_code,year,population\n51,2024,1200000\n51,2025,1900000\n62,2024,580000\n";
+        assert_eq!(import_csv(db, good.as_bytes(), "test").await.unwrap(), 3);
+        assert_eq!(
+            population::for_unit(db, old_qn.id).await.unwrap()[0].population,
+            1_200_000
+        );
+        let new_qn = units::by_code(db, "51", None, d(2025, 7, 1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            population::for_unit(db, new_qn.id).await.unwrap()[0].population,
+            1_900_000
+        );
+        t.cleanup().await;
+    }
+}
