@@ -13,11 +13,36 @@ pub struct DbArgs {
     pub db: String,
 }
 
+/// The data key option, for every command that reads or writes persons.
+#[derive(Args, Clone, Debug, Default)]
+pub struct KeyArgs {
+    /// File holding the data keys that seal personal data (created by `diaban demo
+    /// --key-file` or `diaban keys init`); required once the database holds persons.
+    #[arg(long, env = "DIABAN_KEY_FILE")]
+    pub key_file: Option<std::path::PathBuf>,
+}
+
+impl KeyArgs {
+    /// Loads the key ring, if a file was named.
+    pub fn load(&self) -> anyhow::Result<Option<diaban_vault::KeyRing>> {
+        match &self.key_file {
+            None => Ok(None),
+            Some(p) => {
+                diaban_vault::KeyRing::load(p).map(Some).with_context(|| format!("key file {}", p.display()))
+            }
+        }
+    }
+
+    /// Loads the key ring, which this command needs.
+    pub fn require(&self) -> anyhow::Result<diaban_vault::KeyRing> {
+        self.load()?
+            .context("this command needs the data key file: pass --key-file PATH (or set DIABAN_KEY_FILE)")
+    }
+}
+
 /// Opens the database, applies migrations and loads the reference units if missing.
 pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
-    let db = Db::connect(&args.db)
-        .await
-        .with_context(|| format!("database {}", redact_url(&args.db)))?;
+    let db = Db::connect(&args.db).await.with_context(|| format!("database {}", redact_url(&args.db)))?;
     db.migrate().await?;
     match reference::load_units(&db).await? {
         reference::LoadOutcome::Loaded { units, lineage } => {
@@ -46,33 +71,21 @@ pub fn redact_url(url: &str) -> String {
 pub fn init_logging(level: &str, format: &str) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_new(level)
         .map_err(|e| anyhow::anyhow!("invalid log level '{level}': {e}"))?;
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let r = if format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let r = if format == "json" { builder.json().try_init() } else { builder.try_init() };
     r.map_err(|e| anyhow::anyhow!("cannot set up logging: {e}"))
 }
 
 /// The multi-threaded runtime for database and server commands.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            super::redact_url("postgres://u:secret@h/db"),
-            "postgres://u@h/db"
-        );
+        assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact_url("sqlite://x.db"), "sqlite://x.db");
     }
 }

@@ -22,15 +22,10 @@ pub enum ImportCommand {
 pub async fn run(cmd: ImportCommand) -> anyhow::Result<()> {
     match cmd {
         ImportCommand::Population { file, db } => {
-            let f = std::fs::File::open(&file)
-                .with_context(|| format!("cannot open {}", file.display()))?;
+            let f = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
             let db = open_db(&db).await?;
-            let source = format!(
-                "import {}",
-                file.file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            );
+            let source =
+                format!("import {}", file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
             let result = population::import_csv(&db, std::io::BufReader::new(f), &source).await;
             db.close().await;
             match result {

@@ -1,6 +1,7 @@
 //! The `diaban` binary: parses the command line and hands each subcommand to its own
 //! module. Errors end the process with one line on stderr and a non-zero status.
 
+mod admin;
 mod context;
 mod demo;
 mod import;
@@ -35,6 +36,18 @@ enum Command {
     /// Import data from files.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
+    /// Manage the data keys that seal personal data.
+    #[command(subcommand)]
+    Keys(admin::KeysCommand),
 }
 
 fn main() -> ExitCode {
@@ -65,5 +78,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo::run(args).await,
         Command::Import(cmd) => import::run(cmd).await,
+        Command::User(cmd) => admin::user(cmd).await,
+        Command::Token(cmd) => admin::token(cmd).await,
+        Command::Audit(cmd) => admin::audit_cmd(cmd).await,
+        Command::Keys(cmd) => admin::keys(cmd).await,
     }
 }

@@ -4,6 +4,11 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
+pub mod area;
+pub mod classification;
+pub mod person;
+pub mod site;
 pub mod text;
 pub mod time;
 pub mod unit;

@@ -33,6 +33,7 @@ pub fn fold(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::fold;
+    use unicode_normalization::UnicodeNormalization;
 
     #[test]
     fn folds_vietnamese_names_alike() {

@@ -33,9 +33,7 @@ pub fn format_date(d: NaiveDate) -> String {
 
 /// Formats a UTC instant as Vietnam local time: dd/mm/yyyy HH:MM.
 pub fn format_datetime(t: DateTime<Utc>) -> String {
-    t.with_timezone(&vietnam_offset())
-        .format("%d/%m/%Y %H:%M")
-        .to_string()
+    t.with_timezone(&vietnam_offset()).format("%d/%m/%Y %H:%M").to_string()
 }
 
 #[cfg(test)]
@@ -47,9 +45,6 @@ mod tests {
     fn shows_times_in_vietnam() {
         let t = Utc.with_ymd_and_hms(2026, 6, 30, 18, 30, 0).unwrap();
         assert_eq!(format_datetime(t), "01/07/2026 01:30");
-        assert_eq!(
-            format_date(NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()),
-            "01/07/2025"
-        );
+        assert_eq!(format_date(NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()), "01/07/2025");
     }
 }

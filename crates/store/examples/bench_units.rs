@@ -8,18 +8,7 @@ use std::time::Instant;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = diaban_store::testing::sqlite().await?;
     diaban_store::reference::load_units(&t.db).await?;
-    let queries = [
-        "quang ngai",
-        "Đắk Tô",
-        "phuong",
-        "ha noi",
-        "son",
-        "Xã Ba",
-        "kon",
-        "minh",
-        "an",
-        "thanh",
-    ];
+    let queries = ["quang ngai", "Đắk Tô", "phuong", "ha noi", "son", "Xã Ba", "kon", "minh", "an", "thanh"];
     let mut times = Vec::new();
     for round in 0..100 {
         for q in queries {

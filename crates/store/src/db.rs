@@ -71,16 +71,13 @@ impl Db {
                 Ok(Db::Sqlite(pool))
             }
             "postgres" | "postgresql" => {
-                let opts =
-                    PgConnectOptions::from_str(url).map_err(|e| DbError::Connect(e.to_string()))?;
+                let opts = PgConnectOptions::from_str(url).map_err(|e| DbError::Connect(e.to_string()))?;
                 // One direct connection first: the pool would retry until its timeout and
                 // then report only "timed out", hiding "connection refused" or a bad password.
                 {
                     use sqlx::ConnectOptions;
-                    let conn = opts
-                        .connect()
-                        .await
-                        .map_err(|e| DbError::Connect(describe_connect_error(&e)))?;
+                    let conn =
+                        opts.connect().await.map_err(|e| DbError::Connect(describe_connect_error(&e)))?;
                     sqlx::Connection::close(conn).await.ok();
                 }
                 let pool = PgPoolOptions::new()
@@ -114,9 +111,7 @@ impl Db {
 
     /// Checks that the database answers (used by `/healthz`).
     pub async fn ping(&self) -> Result<(), DbError> {
-        let q = sea_query::Query::select()
-            .expr(sea_query::Expr::val(1))
-            .to_owned();
+        let q = sea_query::Query::select().expr(sea_query::Expr::val(1)).to_owned();
         self.exec().execute(&q).await.map(|_| ())
     }
 

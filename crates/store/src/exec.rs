@@ -25,10 +25,7 @@ pub(crate) trait AnyRow:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {
 }
-impl<T> AnyRow for T where
-    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{
-}
+impl<T> AnyRow for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
 impl Exec<'_> {
     /// Runs a statement that returns no rows; gives the number of rows affected.
@@ -36,64 +33,41 @@ impl Exec<'_> {
         Ok(match self {
             Exec::SqlitePool(p) => {
                 let (sql, v) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_with(AssertSqlSafe(sql), v)
-                    .execute(p)
-                    .await?
-                    .rows_affected()
+                sqlx::query_with(AssertSqlSafe(sql), v).execute(p).await?.rows_affected()
             }
             Exec::SqliteConn(c) => {
                 let (sql, v) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_with(AssertSqlSafe(sql), v)
-                    .execute(c)
-                    .await?
-                    .rows_affected()
+                sqlx::query_with(AssertSqlSafe(sql), v).execute(c).await?.rows_affected()
             }
             Exec::PgPool(p) => {
                 let (sql, v) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_with(AssertSqlSafe(sql), v)
-                    .execute(p)
-                    .await?
-                    .rows_affected()
+                sqlx::query_with(AssertSqlSafe(sql), v).execute(p).await?.rows_affected()
             }
             Exec::PgConn(c) => {
                 let (sql, v) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_with(AssertSqlSafe(sql), v)
-                    .execute(c)
-                    .await?
-                    .rows_affected()
+                sqlx::query_with(AssertSqlSafe(sql), v).execute(c).await?.rows_affected()
             }
         })
     }
 
     /// Runs a query and decodes every row.
-    pub(crate) async fn fetch_all<T: AnyRow, S: SqlxBinder>(
-        self,
-        stmt: &S,
-    ) -> Result<Vec<T>, DbError> {
+    pub(crate) async fn fetch_all<T: AnyRow, S: SqlxBinder>(self, stmt: &S) -> Result<Vec<T>, DbError> {
         Ok(match self {
             Exec::SqlitePool(p) => {
                 let (sql, v) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), v)
-                    .fetch_all(p)
-                    .await?
+                sqlx::query_as_with(AssertSqlSafe(sql), v).fetch_all(p).await?
             }
             Exec::SqliteConn(c) => {
                 let (sql, v) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), v)
-                    .fetch_all(c)
-                    .await?
+                sqlx::query_as_with(AssertSqlSafe(sql), v).fetch_all(c).await?
             }
             Exec::PgPool(p) => {
                 let (sql, v) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), v)
-                    .fetch_all(p)
-                    .await?
+                sqlx::query_as_with(AssertSqlSafe(sql), v).fetch_all(p).await?
             }
             Exec::PgConn(c) => {
                 let (sql, v) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), v)
-                    .fetch_all(c)
-                    .await?
+                sqlx::query_as_with(AssertSqlSafe(sql), v).fetch_all(c).await?
             }
         })
     }
@@ -106,27 +80,19 @@ impl Exec<'_> {
         Ok(match self {
             Exec::SqlitePool(p) => {
                 let (sql, v) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), v)
-                    .fetch_optional(p)
-                    .await?
+                sqlx::query_as_with(AssertSqlSafe(sql), v).fetch_optional(p).await?
             }
             Exec::SqliteConn(c) => {
                 let (sql, v) = stmt.build_sqlx(SqliteQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), v)
-                    .fetch_optional(c)
-                    .await?
+                sqlx::query_as_with(AssertSqlSafe(sql), v).fetch_optional(c).await?
             }
             Exec::PgPool(p) => {
                 let (sql, v) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), v)
-                    .fetch_optional(p)
-                    .await?
+                sqlx::query_as_with(AssertSqlSafe(sql), v).fetch_optional(p).await?
             }
             Exec::PgConn(c) => {
                 let (sql, v) = stmt.build_sqlx(PostgresQueryBuilder);
-                sqlx::query_as_with(AssertSqlSafe(sql), v)
-                    .fetch_optional(c)
-                    .await?
+                sqlx::query_as_with(AssertSqlSafe(sql), v).fetch_optional(c).await?
             }
         })
     }
@@ -141,4 +107,10 @@ impl Exec<'_> {
 #[derive(sqlx::FromRow)]
 pub(crate) struct Count {
     pub n: i64,
+}
+
+/// A single id, from `RETURNING id`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct IdRow {
+    pub id: i64,
 }

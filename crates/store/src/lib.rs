@@ -4,14 +4,26 @@
 //! `exec` module matches on the engine. Migrations are kept per engine in plain SQL
 //! with the same version numbers. Nothing outside this crate writes SQL.
 
+pub mod audit;
 mod db;
 mod error;
 mod exec;
+pub mod persons;
 pub mod population;
 pub mod reference;
+pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 pub mod units;
+pub mod users;
 
 pub use db::{Backend, Db, Tx};
 pub use error::DbError;
+
+/// Now, truncated to microseconds: the precision both engines keep, so a timestamp reads
+/// back exactly as it was written.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

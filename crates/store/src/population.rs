@@ -27,19 +27,12 @@ pub async fn upsert_all(db: &Db, rows: &[Population]) -> Result<(), DbError> {
             .into_table("population")
             .columns(["unit_id", "year", "population", "source"])
             .on_conflict(
-                OnConflict::columns(["unit_id", "year"])
-                    .update_columns(["population", "source"])
-                    .to_owned(),
+                OnConflict::columns(["unit_id", "year"]).update_columns(["population", "source"]).to_owned(),
             )
             .to_owned();
         for r in chunk {
-            ins.values([
-                r.unit_id.into(),
-                r.year.into(),
-                r.population.into(),
-                r.source.clone().into(),
-            ])
-            .map_err(|e| DbError::Other(e.to_string()))?;
+            ins.values([r.unit_id.into(), r.year.into(), r.population.into(), r.source.clone().into()])
+                .map_err(|e| DbError::Other(e.to_string()))?;
         }
         tx.exec().execute(&ins).await?;
     }
@@ -79,17 +72,9 @@ impl std::fmt::Display for ImportErrors {
 /// read as the unit that had it on 1 July of the row's year, so a 2024 row with code 51
 /// means the legacy Quảng Ngãi and a 2025 row the merged one. Returns the rows written.
 #[tracing::instrument(skip_all)]
-pub async fn import_csv(
-    db: &Db,
-    input: impl std::io::Read,
-    source: &str,
-) -> Result<usize, ImportOutcome> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(input);
-    let header = rdr
-        .headers()
-        .map_err(|e| ImportOutcome::Invalid(ImportErrors(vec![(1, e.to_string())])))?;
+pub async fn import_csv(db: &Db, input: impl std::io::Read, source: &str) -> Result<usize, ImportOutcome> {
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
+    let header = rdr.headers().map_err(|e| ImportOutcome::Invalid(ImportErrors(vec![(1, e.to_string())])))?;
     let expected = ["unit_code", "year", "population"];
     if header.iter().collect::<Vec<_>>() != expected {
         return Err(ImportOutcome::Invalid(ImportErrors(vec![(
@@ -124,10 +109,7 @@ pub async fn import_csv(
             continue;
         }
         let Ok(population) = rec[2].parse::<i64>() else {
-            errors.push((
-                line,
-                format!("population '{}' is not a whole number", &rec[2]),
-            ));
+            errors.push((line, format!("population '{}' is not a whole number", &rec[2])));
             continue;
         };
         if population < 0 {
@@ -139,9 +121,7 @@ pub async fn import_csv(
             continue;
         }
         let mid_year = chrono::NaiveDate::from_ymd_opt(year, 7, 1).unwrap_or_default();
-        let unit = crate::units::by_code(db, code, None, mid_year)
-            .await
-            .map_err(ImportOutcome::Db)?;
+        let unit = crate::units::by_code(db, code, None, mid_year).await.map_err(ImportOutcome::Db)?;
         match unit {
             Some(u) if u.valid_on(mid_year) => {
                 if !seen.insert((u.id, year)) {
@@ -163,10 +143,7 @@ pub async fn import_csv(
         return Err(ImportOutcome::Invalid(ImportErrors(errors)));
     }
     if rows.is_empty() {
-        return Err(ImportOutcome::Invalid(ImportErrors(vec![(
-            1,
-            "the file has no rows".to_owned(),
-        )])));
+        return Err(ImportOutcome::Invalid(ImportErrors(vec![(1, "the file has no rows".to_owned())])));
     }
     upsert_all(db, &rows).await.map_err(ImportOutcome::Db)?;
     Ok(rows.len())
@@ -181,4 +158,23 @@ pub enum ImportOutcome {
     /// The database failed; nothing was written.
     #[error(transparent)]
     Db(DbError),
+}
+
+/// The latest population figure of each of `unit_ids` (year, residents).
+pub async fn latest_for(
+    db: &Db,
+    unit_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (i64, i64)>, DbError> {
+    if unit_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let q = Query::select()
+        .columns(["unit_id", "year", "population", "source"])
+        .from("population")
+        .and_where(Expr::col("unit_id").is_in(unit_ids.iter().copied()))
+        .order_by("year", Order::Asc)
+        .to_owned();
+    let rows: Vec<Population> = db.exec().fetch_all(&q).await?;
+    // Ascending by year: later years overwrite earlier ones.
+    Ok(rows.into_iter().map(|p| (p.unit_id, (p.year, p.population))).collect())
 }

@@ -123,13 +123,8 @@ pub async fn load_units(db: &Db) -> Result<LoadOutcome, DbError> {
             .columns(["legacy_id", "current_id", "kind", "is_default"])
             .to_owned();
         for (legacy, current, kind, is_default) in chunk {
-            ins.values([
-                (*legacy).into(),
-                (*current).into(),
-                (*kind).into(),
-                (*is_default).into(),
-            ])
-            .map_err(|e| DbError::Other(e.to_string()))?;
+            ins.values([(*legacy).into(), (*current).into(), (*kind).into(), (*is_default).into()])
+                .map_err(|e| DbError::Other(e.to_string()))?;
         }
         tx.exec().execute(&ins).await?;
     }
@@ -140,10 +135,7 @@ pub async fn load_units(db: &Db) -> Result<LoadOutcome, DbError> {
         .to_owned();
     tx.exec().execute(&ins).await?;
     tx.commit().await?;
-    Ok(LoadOutcome::Loaded {
-        units: units.len(),
-        lineage: lineage.len(),
-    })
+    Ok(LoadOutcome::Loaded { units: units.len(), lineage: lineage.len() })
 }
 
 fn bad(what: &str, e: impl std::fmt::Display) -> DbError {
@@ -168,10 +160,8 @@ fn build_rows() -> Result<(Vec<UnitRow>, Vec<LineageRow>), DbError> {
     let mut province_sums: HashMap<i64, (f64, f64, f64, f64)> = HashMap::new();
 
     let mut rdr = csv::Reader::from_reader(UNITS_2025.as_bytes());
-    let records: Vec<csv::StringRecord> = rdr
-        .records()
-        .collect::<Result<_, _>>()
-        .map_err(|e| bad("units-2025", e))?;
+    let records: Vec<csv::StringRecord> =
+        rdr.records().collect::<Result<_, _>>().map_err(|e| bad("units-2025", e))?;
     for r in &records {
         let (pcode, pname) = (&r[0], &r[1]);
         if !current_province.contains_key(pcode) {
@@ -230,22 +220,14 @@ fn build_rows() -> Result<(Vec<UnitRow>, Vec<LineageRow>), DbError> {
             .get(&r[1])
             .ok_or_else(|| bad("lineage", format!("unknown 2025 unit {}", &r[1])))?;
         let kind = if &r[2] == "whole" { "whole" } else { "split" };
-        lineage_by_code
-            .entry(r[0].to_owned())
-            .or_default()
-            .push((current, kind, &r[3] == "1"));
+        lineage_by_code.entry(r[0].to_owned()).or_default().push((current, kind, &r[3] == "1"));
     }
-    let commune_province: HashMap<i64, i64> = rows
-        .iter()
-        .filter(|u| u.level == "commune")
-        .filter_map(|u| Some((u.id, u.parent_id?)))
-        .collect();
+    let commune_province: HashMap<i64, i64> =
+        rows.iter().filter(|u| u.level == "commune").filter_map(|u| Some((u.id, u.parent_id?))).collect();
 
     let mut rdr = csv::Reader::from_reader(UNITS_LEGACY.as_bytes());
-    let legacy: Vec<csv::StringRecord> = rdr
-        .records()
-        .collect::<Result<_, _>>()
-        .map_err(|e| bad("units-legacy", e))?;
+    let legacy: Vec<csv::StringRecord> =
+        rdr.records().collect::<Result<_, _>>().map_err(|e| bad("units-legacy", e))?;
     let mut legacy_province: HashMap<String, usize> = HashMap::new();
     let mut legacy_district: HashMap<String, usize> = HashMap::new();
     for r in &legacy {
@@ -304,11 +286,7 @@ fn build_rows() -> Result<(Vec<UnitRow>, Vec<LineageRow>), DbError> {
         // under their own code, and linked whole to the 2025 special zone (đặc khu) of the
         // same name, which the lineage file leaves out.
         let island = r[5].is_empty();
-        let (code, name, unit_type) = if island {
-            (&r[2], &r[3], &r[4])
-        } else {
-            (&r[5], &r[6], &r[7])
-        };
+        let (code, name, unit_type) = if island { (&r[2], &r[3], &r[4]) } else { (&r[5], &r[6], &r[7]) };
         let links = if island {
             let bare = name.split_once(' ').map(|(_, n)| n).unwrap_or(name);
             current_by_name
@@ -357,19 +335,14 @@ fn build_rows() -> Result<(Vec<UnitRow>, Vec<LineageRow>), DbError> {
     }
     for (idx, v) in votes {
         // Most votes wins; ties go to the smaller id so the result is deterministic.
-        rows[idx].scope_province_id = v
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-            .map(|(p, _)| p);
+        rows[idx].scope_province_id =
+            v.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(p, _)| p);
     }
     for (idx, (la, lo, n)) in sums {
         rows[idx].lat = Some(round6(la / n));
         rows[idx].lon = Some(round6(lo / n));
     }
-    for u in rows
-        .iter_mut()
-        .filter(|u| u.generation == "2025" && u.level == "province")
-    {
+    for u in rows.iter_mut().filter(|u| u.generation == "2025" && u.level == "province") {
         if let Some((la, lo, n, area)) = province_sums.get(&u.id) {
             u.lat = Some(round6(la / n));
             u.lon = Some(round6(lo / n));
@@ -384,12 +357,7 @@ fn round6(x: f64) -> f64 {
 }
 
 fn province_type(name: &str) -> String {
-    if name.starts_with("Thành phố") {
-        "Thành phố"
-    } else {
-        "Tỉnh"
-    }
-    .to_owned()
+    if name.starts_with("Thành phố") { "Thành phố" } else { "Tỉnh" }.to_owned()
 }
 
 /// Whether a named data set (e.g. "demo") has been recorded as loaded.

@@ -33,12 +33,7 @@ pub async fn sqlite() -> Result<TestDb, DbError> {
     let url = format!("sqlite://{}", path.display());
     let db = Db::connect(&url).await?;
     db.migrate().await?;
-    Ok(TestDb {
-        db,
-        url,
-        drop_pg: None,
-        sqlite_file: Some(path),
-    })
+    Ok(TestDb { db, url, drop_pg: None, sqlite_file: Some(path) })
 }
 
 /// A new PostgreSQL database when `TEST_DATABASE_URL` is set, migrated.
@@ -51,20 +46,13 @@ pub async fn postgres() -> Result<Option<TestDb>, DbError> {
     if let Db::Postgres(p) = &admin {
         // A database name cannot be a bound parameter; `name` is made here from digits
         // and underscores only.
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(p)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await?;
     }
     admin.close().await;
     let url = replace_db_name(&admin_url, &name);
     let db = Db::connect(&url).await?;
     db.migrate().await?;
-    Ok(Some(TestDb {
-        db,
-        url,
-        drop_pg: Some((admin_url, name)),
-        sqlite_file: None,
-    }))
+    Ok(Some(TestDb { db, url, drop_pg: Some((admin_url, name)), sqlite_file: None }))
 }
 
 /// A fresh database on every engine available: SQLite always, PostgreSQL when set.
@@ -100,11 +88,9 @@ impl TestDb {
         if let Some((admin_url, name)) = self.drop_pg
             && let Ok(Db::Postgres(p)) = Db::connect(&admin_url).await
         {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&p)
-            .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&p)
+                .await;
             p.close().await;
         }
         if let Some(path) = self.sqlite_file {

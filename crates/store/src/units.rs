@@ -105,10 +105,7 @@ const COLUMNS: [&str; 14] = [
 ];
 
 fn select_units() -> SelectStatement {
-    Query::select()
-        .columns(COLUMNS.map(|c| ("units", c)))
-        .from("units")
-        .to_owned()
+    Query::select().columns(COLUMNS.map(|c| ("units", c))).from("units").to_owned()
 }
 
 fn valid_on(date: NaiveDate) -> Cond {
@@ -128,9 +125,7 @@ fn valid_on(date: NaiveDate) -> Cond {
 /// A unit by id.
 #[tracing::instrument(skip(db))]
 pub async fn get(db: &Db, id: i64) -> Result<Unit, DbError> {
-    let q = select_units()
-        .and_where(Expr::col(("units", "id")).eq(id))
-        .to_owned();
+    let q = select_units().and_where(Expr::col(("units", "id")).eq(id)).to_owned();
     db.exec().fetch_one(&q).await
 }
 
@@ -144,9 +139,7 @@ pub async fn by_code(
     level: Option<UnitLevel>,
     as_of: NaiveDate,
 ) -> Result<Option<Unit>, DbError> {
-    let mut q = select_units()
-        .and_where(Expr::col(("units", "code")).eq(code))
-        .to_owned();
+    let mut q = select_units().and_where(Expr::col(("units", "code")).eq(code)).to_owned();
     if let Some(l) = level {
         q.and_where(Expr::col(("units", "level")).eq(l.as_str()));
     }
@@ -182,10 +175,7 @@ pub async fn search(db: &Db, f: &UnitFilter) -> Result<(Vec<Unit>, i64), DbError
         let pattern = format!("%{}%", escape_like(&folded));
         cond = cond.add(
             Cond::any()
-                .add(
-                    Expr::col(("units", "name_folded"))
-                        .like(sea_query::LikeExpr::new(pattern).escape('\\')),
-                )
+                .add(Expr::col(("units", "name_folded")).like(sea_query::LikeExpr::new(pattern).escape('\\')))
                 .add(Expr::col(("units", "code")).eq(q)),
         );
     }
@@ -206,9 +196,7 @@ pub async fn search(db: &Db, f: &UnitFilter) -> Result<(Vec<Unit>, i64), DbError
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// The children of a unit, ordered by code.
@@ -232,11 +220,7 @@ async fn links(db: &Db, q: SelectStatement) -> Result<Vec<LineageLink>, DbError>
     let rows: Vec<LinkRow> = db.exec().fetch_all(&q).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(LineageLink {
-            unit: get(db, r.other).await?,
-            kind: r.kind,
-            is_default: r.is_default,
-        });
+        out.push(LineageLink { unit: get(db, r.other).await?, kind: r.kind, is_default: r.is_default });
     }
     out.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
     Ok(out)
@@ -264,12 +248,7 @@ pub async fn successors(db: &Db, unit: &Unit) -> Result<Vec<LineageLink>, DbErro
             .expr_as(Expr::cust("NULL"), "kind")
             .expr_as(Expr::cust("NULL"), "is_default")
             .from_as("unit_lineage", "l")
-            .join_as(
-                JoinType::InnerJoin,
-                "units",
-                "lc",
-                Expr::col(("lc", "id")).equals(("l", "legacy_id")),
-            )
+            .join_as(JoinType::InnerJoin, "units", "lc", Expr::col(("lc", "id")).equals(("l", "legacy_id")))
             .and_where(Expr::col(("lc", "parent_id")).eq(unit.id))
             .to_owned(),
         _ => Query::select()
@@ -278,24 +257,9 @@ pub async fn successors(db: &Db, unit: &Unit) -> Result<Vec<LineageLink>, DbErro
             .expr_as(Expr::cust("NULL"), "kind")
             .expr_as(Expr::cust("NULL"), "is_default")
             .from_as("unit_lineage", "l")
-            .join_as(
-                JoinType::InnerJoin,
-                "units",
-                "lc",
-                Expr::col(("lc", "id")).equals(("l", "legacy_id")),
-            )
-            .join_as(
-                JoinType::InnerJoin,
-                "units",
-                "ld",
-                Expr::col(("ld", "id")).equals(("lc", "parent_id")),
-            )
-            .join_as(
-                JoinType::InnerJoin,
-                "units",
-                "cc",
-                Expr::col(("cc", "id")).equals(("l", "current_id")),
-            )
+            .join_as(JoinType::InnerJoin, "units", "lc", Expr::col(("lc", "id")).equals(("l", "legacy_id")))
+            .join_as(JoinType::InnerJoin, "units", "ld", Expr::col(("ld", "id")).equals(("lc", "parent_id")))
+            .join_as(JoinType::InnerJoin, "units", "cc", Expr::col(("cc", "id")).equals(("l", "current_id")))
             .and_where(Expr::col(("ld", "parent_id")).eq(unit.id))
             .to_owned(),
     };
@@ -323,24 +287,9 @@ pub async fn predecessors(db: &Db, unit: &Unit) -> Result<Vec<LineageLink>, DbEr
             .expr_as(Expr::cust("NULL"), "kind")
             .expr_as(Expr::cust("NULL"), "is_default")
             .from_as("unit_lineage", "l")
-            .join_as(
-                JoinType::InnerJoin,
-                "units",
-                "lc",
-                Expr::col(("lc", "id")).equals(("l", "legacy_id")),
-            )
-            .join_as(
-                JoinType::InnerJoin,
-                "units",
-                "ld",
-                Expr::col(("ld", "id")).equals(("lc", "parent_id")),
-            )
-            .join_as(
-                JoinType::InnerJoin,
-                "units",
-                "cc",
-                Expr::col(("cc", "id")).equals(("l", "current_id")),
-            )
+            .join_as(JoinType::InnerJoin, "units", "lc", Expr::col(("lc", "id")).equals(("l", "legacy_id")))
+            .join_as(JoinType::InnerJoin, "units", "ld", Expr::col(("ld", "id")).equals(("lc", "parent_id")))
+            .join_as(JoinType::InnerJoin, "units", "cc", Expr::col(("cc", "id")).equals(("l", "current_id")))
             .and_where(Expr::col(("cc", "parent_id")).eq(unit.id))
             .to_owned(),
     };
@@ -365,8 +314,17 @@ pub async fn get_many(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, DbError> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let q = select_units()
-        .and_where(Expr::col(("units", "id")).is_in(ids.iter().copied()))
-        .to_owned();
+    let q = select_units().and_where(Expr::col(("units", "id")).is_in(ids.iter().copied())).to_owned();
     db.exec().fetch_all(&q).await
+}
+
+/// The current (2025) unit that can scope an account: a commune when `commune`, else a
+/// province. None when the code is malformed, unknown, or names a legacy unit.
+pub async fn current_scope_unit(db: &Db, code: &str, commune: bool) -> Result<Option<Unit>, DbError> {
+    if !diaban_domain::unit::is_valid_unit_code(code) {
+        return Ok(None);
+    }
+    let level = if commune { UnitLevel::Commune } else { UnitLevel::Province };
+    let today = diaban_domain::time::today_in_vietnam();
+    Ok(by_code(db, code, Some(level), today).await?.filter(|u| !u.is_legacy()))
 }

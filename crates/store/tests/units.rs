@@ -18,63 +18,31 @@ async fn loads_units_once_with_exact_counts_and_lineage() {
         let db = &t.db;
         let first = reference::load_units(db).await.unwrap();
         assert!(matches!(first, LoadOutcome::Loaded { .. }), "{first:?}");
-        assert_eq!(
-            reference::load_units(db).await.unwrap(),
-            LoadOutcome::AlreadyLoaded
-        );
+        assert_eq!(reference::load_units(db).await.unwrap(), LoadOutcome::AlreadyLoaded);
 
-        assert_eq!(
-            units::count(db, UnitLevel::Province, "2025").await.unwrap(),
-            34
-        );
-        assert_eq!(
-            units::count(db, UnitLevel::Commune, "2025").await.unwrap(),
-            3321
-        );
-        assert_eq!(
-            units::count(db, UnitLevel::Province, "legacy")
-                .await
-                .unwrap(),
-            63
-        );
-        assert_eq!(
-            units::count(db, UnitLevel::Commune, "legacy")
-                .await
-                .unwrap(),
-            10040
-        );
+        assert_eq!(units::count(db, UnitLevel::Province, "2025").await.unwrap(), 34);
+        assert_eq!(units::count(db, UnitLevel::Commune, "2025").await.unwrap(), 3321);
+        assert_eq!(units::count(db, UnitLevel::Province, "legacy").await.unwrap(), 63);
+        assert_eq!(units::count(db, UnitLevel::Commune, "legacy").await.unwrap(), 10040);
 
         // Quảng Ngãi today: 96 communes; Kon Tum (62) is a legacy province that went into it.
-        let qn = units::by_code(db, "51", Some(UnitLevel::Province), d(2026, 1, 1))
-            .await
-            .unwrap()
-            .unwrap();
+        let qn = units::by_code(db, "51", Some(UnitLevel::Province), d(2026, 1, 1)).await.unwrap().unwrap();
         assert_eq!(qn.name, "Tỉnh Quảng Ngãi");
         assert_eq!(qn.generation, "2025");
         assert_eq!(units::children(db, qn.id).await.unwrap().len(), 96);
-        let kt = units::by_code(db, "62", Some(UnitLevel::Province), d(2026, 1, 1))
-            .await
-            .unwrap()
-            .unwrap();
+        let kt = units::by_code(db, "62", Some(UnitLevel::Province), d(2026, 1, 1)).await.unwrap().unwrap();
         assert_eq!(kt.name, "Tỉnh Kon Tum");
         assert!(kt.is_legacy());
         assert_eq!(kt.scope_province_id, Some(qn.id));
         let succ = units::successors(db, &kt).await.unwrap();
-        assert_eq!(
-            succ.iter()
-                .map(|l| l.unit.code.as_str())
-                .collect::<Vec<_>>(),
-            vec!["51"]
-        );
+        assert_eq!(succ.iter().map(|l| l.unit.code.as_str()).collect::<Vec<_>>(), vec!["51"]);
         let pred = units::predecessors(db, &qn).await.unwrap();
         let codes: Vec<_> = pred.iter().map(|l| l.unit.code.as_str()).collect();
         assert_eq!(codes, vec!["51", "62"], "old Quảng Ngãi and Kon Tum");
 
         // In 2024, code 51 is the old Quảng Ngãi.
-        let old_qn = units::by_code(db, "51", Some(UnitLevel::Province), d(2024, 1, 1))
-            .await
-            .unwrap()
-            .unwrap();
+        let old_qn =
+            units::by_code(db, "51", Some(UnitLevel::Province), d(2024, 1, 1)).await.unwrap().unwrap();
         assert!(old_qn.is_legacy());
 
         // A legacy Kon Tum commune resolves to a current Quảng Ngãi commune.
@@ -89,20 +57,13 @@ async fn loads_units_once_with_exact_counts_and_lineage() {
         )
         .await
         .unwrap();
-        let kt_ward = found
-            .iter()
-            .find(|u| u.code == "23281")
-            .expect("Phường Quang Trung, Kon Tum");
+        let kt_ward = found.iter().find(|u| u.code == "23281").expect("Phường Quang Trung, Kon Tum");
         let succ = units::successors(db, kt_ward).await.unwrap();
         assert!(!succ.is_empty());
         for l in &succ {
             assert_eq!(l.unit.parent_id, Some(qn.id), "{:?}", l.unit.name);
         }
-        let current = &succ
-            .iter()
-            .find(|l| l.is_default == Some(true))
-            .unwrap()
-            .unit;
+        let current = &succ.iter().find(|l| l.is_default == Some(true)).unwrap().unit;
         assert_eq!(kt_ward.scope_commune_id, Some(current.id));
         let back = units::predecessors(db, current).await.unwrap();
         assert!(back.iter().any(|l| l.unit.code == "23281"));
@@ -128,11 +89,7 @@ async fn name_search_ignores_accents_and_case() {
             assert_eq!(found[0].code, "51");
         }
         // A LIKE wildcard typed by a user is taken literally.
-        let f = UnitFilter {
-            q: Some("%".into()),
-            limit: 10,
-            ..Default::default()
-        };
+        let f = UnitFilter { q: Some("%".into()), limit: 10, ..Default::default() };
         assert_eq!(units::search(db, &f).await.unwrap().1, 0);
         // Units valid on a date.
         let f = UnitFilter {
@@ -158,30 +115,15 @@ async fn population_upsert_is_all_or_nothing() {
     for t in testing::all().await.unwrap() {
         let db = &t.db;
         reference::load_units(db).await.unwrap();
-        let qn = units::by_code(db, "51", None, d(2026, 1, 1))
-            .await
-            .unwrap()
-            .unwrap();
-        let row = |unit_id, year, population| Population {
-            unit_id,
-            year,
-            population,
-            source: "test".into(),
-        };
-        population::upsert_all(db, &[row(qn.id, 2024, 100), row(qn.id, 2025, 200)])
-            .await
-            .unwrap();
-        population::upsert_all(db, &[row(qn.id, 2025, 250)])
-            .await
-            .unwrap();
+        let qn = units::by_code(db, "51", None, d(2026, 1, 1)).await.unwrap().unwrap();
+        let row = |unit_id, year, population| Population { unit_id, year, population, source: "test".into() };
+        population::upsert_all(db, &[row(qn.id, 2024, 100), row(qn.id, 2025, 200)]).await.unwrap();
+        population::upsert_all(db, &[row(qn.id, 2025, 250)]).await.unwrap();
         let err = population::upsert_all(db, &[row(qn.id, 2026, 300), row(999_999, 2026, 1)]).await;
         assert!(err.is_err(), "unknown unit must fail");
         let series = population::for_unit(db, qn.id).await.unwrap();
         assert_eq!(
-            series
-                .iter()
-                .map(|p| (p.year, p.population))
-                .collect::<Vec<_>>(),
+            series.iter().map(|p| (p.year, p.population)).collect::<Vec<_>>(),
             vec![(2024, 100), (2025, 250)]
         );
         t.cleanup().await;
@@ -194,49 +136,24 @@ async fn population_import_names_bad_rows_and_writes_nothing() {
     for t in testing::all().await.unwrap() {
         let db = &t.db;
         reference::load_units(db).await.unwrap();
-        let bad =
-            "unit_code,year,population\n51,2024,1200000\n99999,2024,5\n51,20x4,7\n62,2026,1\n";
+        let bad = "unit_code,year,population\n51,2024,1200000\n99999,2024,5\n51,20x4,7\n62,2026,1\n";
         match import_csv(db, bad.as_bytes(), "test").await {
             Err(ImportOutcome::Invalid(e)) => {
                 let lines: Vec<u64> = e.0.iter().map(|(l, _)| *l).collect();
                 assert_eq!(lines, vec![3, 4, 5], "{e}");
-                assert!(
-                    e.to_string().contains("line 3: no unit has code 99999"),
-                    "{e}"
-                );
-                assert!(
-                    e.to_string().contains("unit 62 did not exist in 2026"),
-                    "{e}"
-                );
+                assert!(e.to_string().contains("line 3: no unit has code 99999"), "{e}");
+                assert!(e.to_string().contains("unit 62 did not exist in 2026"), "{e}");
             }
             other => panic!("expected a validation failure, got {other:?}"),
         }
-        let old_qn = units::by_code(db, "51", None, d(2024, 7, 1))
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(
-            population::for_unit(db, old_qn.id)
-                .await
-                .unwrap()
-                .is_empty(),
-            "nothing written"
-        );
+        let old_qn = units::by_code(db, "51", None, d(2024, 7, 1)).await.unwrap().unwrap();
+        assert!(population::for_unit(db, old_qn.id).await.unwrap().is_empty(), "nothing written");
 
         let good = "unit_code,year,population\n51,2024,1200000\n51,2025,1900000\n62,2024,580000\n";
         assert_eq!(import_csv(db, good.as_bytes(), "test").await.unwrap(), 3);
-        assert_eq!(
-            population::for_unit(db, old_qn.id).await.unwrap()[0].population,
-            1_200_000
-        );
-        let new_qn = units::by_code(db, "51", None, d(2025, 7, 1))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            population::for_unit(db, new_qn.id).await.unwrap()[0].population,
-            1_900_000
-        );
+        assert_eq!(population::for_unit(db, old_qn.id).await.unwrap()[0].population, 1_200_000);
+        let new_qn = units::by_code(db, "51", None, d(2025, 7, 1)).await.unwrap().unwrap();
+        assert_eq!(population::for_unit(db, new_qn.id).await.unwrap()[0].population, 1_900_000);
         t.cleanup().await;
     }
 }

@@ -10,10 +10,7 @@ use std::time::{Duration, Instant};
 use diaban_vault::{KeyRing, VaultError, password};
 
 fn main() -> Result<(), VaultError> {
-    let rounds: u32 = std::env::args()
-        .nth(1)
-        .and_then(|arg| arg.parse().ok())
-        .unwrap_or(10);
+    let rounds: u32 = std::env::args().nth(1).and_then(|arg| arg.parse().ok()).unwrap_or(10);
     let secret = "một mật khẩu đủ dài";
     let params = password::PasswordParams::default();
     println!(
@@ -45,9 +42,7 @@ fn main() -> Result<(), VaultError> {
         Ok(())
     })?;
     report("seal (12-character name)", &seal);
-    let open = time(many, || {
-        check(ring.open(&sealed, b"person:name")? == "Nguyễn Văn A")
-    })?;
+    let open = time(many, || check(ring.open(&sealed, b"person:name")? == "Nguyễn Văn A"))?;
     report("open (12-character name)", &open);
     let blind = time(many, || {
         std::hint::black_box(ring.blind_name_birthyear("Nguyễn Văn A", 1990));
@@ -60,17 +55,10 @@ fn main() -> Result<(), VaultError> {
 /// Stops the measurement if a result is wrong: timing a broken function
 /// would be meaningless.
 fn check(ok: bool) -> Result<(), VaultError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(VaultError::DecryptionFailed)
-    }
+    if ok { Ok(()) } else { Err(VaultError::DecryptionFailed) }
 }
 
-fn time(
-    rounds: u32,
-    mut f: impl FnMut() -> Result<(), VaultError>,
-) -> Result<Vec<Duration>, VaultError> {
+fn time(rounds: u32, mut f: impl FnMut() -> Result<(), VaultError>) -> Result<Vec<Duration>, VaultError> {
     (0..rounds.max(1))
         .map(|_| {
             let start = Instant::now();

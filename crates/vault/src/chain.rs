@@ -96,10 +96,7 @@ mod tests {
     fn output_is_64_lowercase_hex() {
         let h = entry_hash(GENESIS_HASH, &FIELDS);
         assert_eq!(h.len(), 64);
-        assert!(
-            h.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        );
+        assert!(h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
     }
 
     #[test]
@@ -137,18 +134,12 @@ mod tests {
 
     #[test]
     fn boundaries_between_strings_are_unambiguous() {
-        assert_ne!(
-            entry_hash(GENESIS_HASH, &[("ab", "c")]),
-            entry_hash(GENESIS_HASH, &[("a", "bc")])
-        );
+        assert_ne!(entry_hash(GENESIS_HASH, &[("ab", "c")]), entry_hash(GENESIS_HASH, &[("a", "bc")]));
         assert_ne!(
             entry_hash(GENESIS_HASH, &[("a", "b"), ("c", "d")]),
             entry_hash(GENESIS_HASH, &[("a", "b\0c\0d")])
         );
-        assert_ne!(
-            entry_hash("ab", &[("c", "d")]),
-            entry_hash("a", &[("bc", "d")])
-        );
+        assert_ne!(entry_hash("ab", &[("c", "d")]), entry_hash("a", &[("bc", "d")]));
     }
 
     #[test]

@@ -42,17 +42,13 @@ pub(crate) fn base32_encode(bytes: &[u8]) -> String {
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(char::from(
-                BASE32_ALPHABET[usize::from((acc >> bits) & 0x1f)],
-            ));
+            out.push(char::from(BASE32_ALPHABET[usize::from((acc >> bits) & 0x1f)]));
         }
         // Keep only the bits not yet emitted so the shift above never overflows.
         acc &= (1 << bits) - 1;
     }
     if bits > 0 {
-        out.push(char::from(
-            BASE32_ALPHABET[usize::from((acc << (5 - bits)) & 0x1f)],
-        ));
+        out.push(char::from(BASE32_ALPHABET[usize::from((acc << (5 - bits)) & 0x1f)]));
     }
     out
 }
@@ -135,24 +131,14 @@ mod tests {
     fn base32_matches_rfc4648_vectors() {
         for (plain, encoded) in RFC4648 {
             assert_eq!(base32_encode(plain.as_bytes()), encoded, "encode {plain:?}");
-            assert_eq!(
-                base32_decode(encoded).as_deref(),
-                Some(plain.as_bytes()),
-                "decode {encoded:?}"
-            );
+            assert_eq!(base32_decode(encoded).as_deref(), Some(plain.as_bytes()), "decode {encoded:?}");
         }
     }
 
     #[test]
     fn base32_decode_is_lenient_about_case_padding_and_grouping() {
-        assert_eq!(
-            base32_decode("mzxw6ytboi======").as_deref(),
-            Some(&b"foobar"[..])
-        );
-        assert_eq!(
-            base32_decode("MZXW 6YTB-OI").as_deref(),
-            Some(&b"foobar"[..])
-        );
+        assert_eq!(base32_decode("mzxw6ytboi======").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(base32_decode("MZXW 6YTB-OI").as_deref(), Some(&b"foobar"[..]));
     }
 
     #[test]

@@ -65,9 +65,7 @@ pub enum VaultError {
     },
 
     /// A value was sealed under a key that is not in this key ring.
-    #[error(
-        "no key with id {key_id} in the key ring (was it retired, or is this the wrong key file?)"
-    )]
+    #[error("no key with id {key_id} in the key ring (was it retired, or is this the wrong key file?)")]
     UnknownKeyId {
         /// The key id named by the sealed value.
         key_id: u32,

@@ -104,8 +104,8 @@ impl KeyMaterial {
         // 32 bytes always encode to exactly 44 characters, so this cannot
         // fail; an error path here would only risk writing a key file with
         // an empty key.
-        let text = Base64::encode(&self.0[..], &mut buf[..])
-            .expect("32 bytes fit a 44-character base64 buffer");
+        let text =
+            Base64::encode(&self.0[..], &mut buf[..]).expect("32 bytes fit a 44-character base64 buffer");
         out.push_str(text);
         out
     }
@@ -200,16 +200,11 @@ impl KeyRing {
     /// `options.allow_insecure_permissions` is false.
     pub fn load_with(path: impl AsRef<Path>, options: LoadOptions) -> Result<KeyRing, VaultError> {
         let path = path.as_ref();
-        let io_err = |source| VaultError::KeyFileIo {
-            path: path.to_path_buf(),
-            source,
-        };
+        let io_err = |source| VaultError::KeyFileIo { path: path.to_path_buf(), source };
         let mut file = match File::open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == ErrorKind::NotFound => {
-                return Err(VaultError::KeyFileMissing {
-                    path: path.to_path_buf(),
-                });
+                return Err(VaultError::KeyFileMissing { path: path.to_path_buf() });
             }
             Err(e) => return Err(io_err(e)),
         };
@@ -232,10 +227,7 @@ impl KeyRing {
             use std::os::unix::fs::PermissionsExt;
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 && !options.allow_insecure_permissions {
-                return Err(VaultError::InsecurePermissions {
-                    path: path.to_path_buf(),
-                    mode,
-                });
+                return Err(VaultError::InsecurePermissions { path: path.to_path_buf(), mode });
             }
         }
         #[cfg(not(unix))]
@@ -247,11 +239,7 @@ impl KeyRing {
         let capacity = usize::try_from(meta.len()).unwrap_or(0) + 1;
         let mut text = Zeroizing::new(String::with_capacity(capacity));
         file.read_to_string(&mut text).map_err(|e| {
-            if e.kind() == ErrorKind::InvalidData {
-                invalid("not UTF-8 text")
-            } else {
-                io_err(e)
-            }
+            if e.kind() == ErrorKind::InvalidData { invalid("not UTF-8 text") } else { io_err(e) }
         })?;
         Self::parse(&text).map_err(|(line, reason)| VaultError::KeyFileInvalid {
             path: path.to_path_buf(),
@@ -285,29 +273,19 @@ impl KeyRing {
         let mut file = match options.open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                return Err(VaultError::KeyFileExists {
-                    path: path.to_path_buf(),
-                });
+                return Err(VaultError::KeyFileExists { path: path.to_path_buf() });
             }
             Err(source) => {
-                return Err(VaultError::KeyFileIo {
-                    path: path.to_path_buf(),
-                    source,
-                });
+                return Err(VaultError::KeyFileIo { path: path.to_path_buf(), source });
             }
         };
         let text = self.to_text();
-        let written = file
-            .write_all(text.as_bytes())
-            .and_then(|()| file.sync_all());
+        let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
         if let Err(source) = written {
             drop(file);
             // Best effort: the write error is the one worth reporting.
             let _ = std::fs::remove_file(path);
-            return Err(VaultError::KeyFileIo {
-                path: path.to_path_buf(),
-                source,
-            });
+            return Err(VaultError::KeyFileIo { path: path.to_path_buf(), source });
         }
         Ok(())
     }
@@ -345,11 +323,7 @@ impl KeyRing {
     /// If the operating system's random generator fails.
     #[must_use]
     pub fn rotate_index_key(&self) -> KeyRing {
-        KeyRing {
-            index_id: self.index_id.wrapping_add(1),
-            index_key: KeyMaterial::random(),
-            ..self.clone()
-        }
+        KeyRing { index_id: self.index_id.wrapping_add(1), index_key: KeyMaterial::random(), ..self.clone() }
     }
 
     /// A new ring without data key `key_id`, for when every value sealed
@@ -407,11 +381,7 @@ impl KeyRing {
     }
 
     pub(crate) fn data_key(&self, key_id: u32) -> Option<&KeyMaterial> {
-        if key_id == self.active_id {
-            Some(&self.active_key)
-        } else {
-            self.old_keys.get(&key_id)
-        }
+        if key_id == self.active_id { Some(&self.active_key) } else { self.old_keys.get(&key_id) }
     }
 
     pub(crate) fn index_key(&self) -> &KeyMaterial {
@@ -435,10 +405,7 @@ impl KeyRing {
             push_record(&mut out, DATA_TAG, id, key);
         }
         push_record(&mut out, INDEX_TAG, self.index_id, &self.index_key);
-        debug_assert!(
-            out.len() <= 256 + 72 * records,
-            "capacity estimate too small"
-        );
+        debug_assert!(out.len() <= 256 + 72 * records, "capacity estimate too small");
         out
     }
 
@@ -460,15 +427,13 @@ impl KeyRing {
                 return Err(err("expected 4 fields: <record type> v1 <id> <base64 key>"));
             };
             if tag != DATA_TAG && tag != INDEX_TAG {
-                return Err(err(
-                    "unknown record type (expected diaban-key or diaban-index)",
-                ));
+                return Err(err("unknown record type (expected diaban-key or diaban-index)"));
             }
             if version != FORMAT_VERSION {
                 return Err(err("unsupported format version (expected v1)"));
             }
-            let id = parse_id(id)
-                .ok_or_else(|| err("key id is not a decimal number between 0 and 4294967295"))?;
+            let id =
+                parse_id(id).ok_or_else(|| err("key id is not a decimal number between 0 and 4294967295"))?;
             let key = KeyMaterial::from_base64(key)
                 .ok_or_else(|| err("key is not padded base64 of exactly 32 bytes"))?;
             if tag == DATA_TAG {
@@ -492,13 +457,7 @@ impl KeyRing {
         let Some((index_id, index_key)) = index else {
             return Err((0, "no diaban-index line".to_owned()));
         };
-        Ok(KeyRing {
-            active_id,
-            active_key,
-            old_keys,
-            index_id,
-            index_key,
-        })
+        Ok(KeyRing { active_id, active_key, old_keys, index_id, index_key })
     }
 }
 
@@ -551,10 +510,8 @@ mod tests {
         fn new(name: &str) -> TempDir {
             let mut suffix = [0u8; 8];
             fill_random(&mut suffix);
-            let dir = std::env::temp_dir().join(format!(
-                "diaban-vault-{name}-{}",
-                crate::encoding::hex_lower(&suffix)
-            ));
+            let dir = std::env::temp_dir()
+                .join(format!("diaban-vault-{name}-{}", crate::encoding::hex_lower(&suffix)));
             std::fs::create_dir(&dir).unwrap();
             TempDir(dir)
         }
@@ -608,10 +565,7 @@ mod tests {
         assert_eq!(parsed.active_key_id(), 3);
         assert_eq!(parsed.key_ids(), vec![1, 2, 3]);
         for id in [1, 2, 3] {
-            assert_eq!(
-                parsed.data_key(id).unwrap().expose(),
-                ring.data_key(id).unwrap().expose()
-            );
+            assert_eq!(parsed.data_key(id).unwrap().expose(), ring.data_key(id).unwrap().expose());
         }
         assert_eq!(parsed.index_key().expose(), ring.index_key().expose());
     }
@@ -636,62 +590,22 @@ mod tests {
     fn parse_errors_name_the_line_and_never_echo_it() {
         let good_index = format!("diaban-index v1 1 {}", key_b64(1));
         let cases: Vec<(String, usize, &str)> = vec![
-            (
-                format!("diaban-key v1 1 {}", key_b64(1)),
-                0,
-                "no diaban-index",
-            ),
+            (format!("diaban-key v1 1 {}", key_b64(1)), 0, "no diaban-index"),
             (good_index.clone(), 0, "no diaban-key"),
             (format!("diaban-key v1 1\n{good_index}"), 1, "4 fields"),
+            (format!("diaban-kee v1 1 {}\n{good_index}", key_b64(1)), 1, "record type"),
+            (format!("diaban-key v2 1 {}\n{good_index}", key_b64(1)), 1, "version"),
+            (format!("diaban-key v1 01 {}\n{good_index}", key_b64(1)), 1, "key id"),
+            (format!("diaban-key v1 +1 {}\n{good_index}", key_b64(1)), 1, "key id"),
+            (format!("diaban-key v1 4294967296 {}\n{good_index}", key_b64(1)), 1, "key id"),
+            ("diaban-key v1 1 c2VjcmV0\n".to_owned() + &good_index, 1, "32 bytes"),
+            (format!("diaban-key v1 1 {}\n{good_index}", &key_b64(1)[..43]), 1, "32 bytes"),
             (
-                format!("diaban-kee v1 1 {}\n{good_index}", key_b64(1)),
-                1,
-                "record type",
-            ),
-            (
-                format!("diaban-key v2 1 {}\n{good_index}", key_b64(1)),
-                1,
-                "version",
-            ),
-            (
-                format!("diaban-key v1 01 {}\n{good_index}", key_b64(1)),
-                1,
-                "key id",
-            ),
-            (
-                format!("diaban-key v1 +1 {}\n{good_index}", key_b64(1)),
-                1,
-                "key id",
-            ),
-            (
-                format!("diaban-key v1 4294967296 {}\n{good_index}", key_b64(1)),
-                1,
-                "key id",
-            ),
-            (
-                "diaban-key v1 1 c2VjcmV0\n".to_owned() + &good_index,
-                1,
-                "32 bytes",
-            ),
-            (
-                format!("diaban-key v1 1 {}\n{good_index}", &key_b64(1)[..43]),
-                1,
-                "32 bytes",
-            ),
-            (
-                format!(
-                    "diaban-key v1 1 {}\n\ndiaban-key v1 1 {}\n{good_index}",
-                    key_b64(1),
-                    key_b64(2)
-                ),
+                format!("diaban-key v1 1 {}\n\ndiaban-key v1 1 {}\n{good_index}", key_b64(1), key_b64(2)),
                 3,
                 "duplicate data key id 1",
             ),
-            (
-                format!("diaban-key v1 1 {}\n{good_index}\n{good_index}", key_b64(1)),
-                3,
-                "more than one",
-            ),
+            (format!("diaban-key v1 1 {}\n{good_index}\n{good_index}", key_b64(1)), 3, "more than one"),
         ];
         for (text, line, reason) in cases {
             let (got_line, got_reason) = KeyRing::parse(&text).unwrap_err();
@@ -773,44 +687,20 @@ mod tests {
                 VaultError::InsecurePermissions { mode: got, .. } => assert_eq!(got, mode),
                 other => panic!("unexpected {other:?}"),
             }
-            let allowed = LoadOptions {
-                allow_insecure_permissions: true,
-            };
+            let allowed = LoadOptions { allow_insecure_permissions: true };
             assert!(KeyRing::load_with(&path, allowed).is_ok());
         }
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
-        assert!(
-            KeyRing::load(&path).is_ok(),
-            "read-only for the owner is fine"
-        );
-        let msg = VaultError::InsecurePermissions {
-            path: path.clone(),
-            mode: 0o644,
-        }
-        .to_string();
-        assert!(
-            msg.contains("mode 644") && msg.contains("chmod 600"),
-            "{msg}"
-        );
+        assert!(KeyRing::load(&path).is_ok(), "read-only for the owner is fine");
+        let msg = VaultError::InsecurePermissions { path: path.clone(), mode: 0o644 }.to_string();
+        assert!(msg.contains("mode 644") && msg.contains("chmod 600"), "{msg}");
     }
 
     #[test]
     fn load_refuses_a_directory() {
         let dir = TempDir::new("dir");
-        let err = KeyRing::load_with(
-            &dir.0,
-            LoadOptions {
-                allow_insecure_permissions: true,
-            },
-        )
-        .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                VaultError::KeyFileInvalid { .. } | VaultError::KeyFileIo { .. }
-            ),
-            "{err:?}"
-        );
+        let err = KeyRing::load_with(&dir.0, LoadOptions { allow_insecure_permissions: true }).unwrap_err();
+        assert!(matches!(err, VaultError::KeyFileInvalid { .. } | VaultError::KeyFileIo { .. }), "{err:?}");
     }
 
     #[test]
@@ -819,14 +709,8 @@ mod tests {
         let rotated = ring.rotate();
         assert_eq!(rotated.active_key_id(), 2);
         assert_eq!(rotated.key_ids(), vec![1, 2]);
-        assert_eq!(
-            rotated.data_key(1).unwrap().expose(),
-            ring.active_key().1.expose()
-        );
-        assert_ne!(
-            rotated.active_key().1.expose(),
-            ring.active_key().1.expose()
-        );
+        assert_eq!(rotated.data_key(1).unwrap().expose(), ring.active_key().1.expose());
+        assert_ne!(rotated.active_key().1.expose(), ring.active_key().1.expose());
         assert_eq!(rotated.index_key_id(), ring.index_key_id());
         assert_eq!(rotated.index_key().expose(), ring.index_key().expose());
         // The original is untouched.
@@ -859,10 +743,7 @@ mod tests {
         let ring = KeyRing::generate().rotate();
         let err = ring.retire(2).unwrap_err();
         assert!(matches!(err, VaultError::KeyOperation { key_id: 2, .. }));
-        assert!(matches!(
-            ring.retire(9).unwrap_err(),
-            VaultError::UnknownKeyId { key_id: 9 }
-        ));
+        assert!(matches!(ring.retire(9).unwrap_err(), VaultError::UnknownKeyId { key_id: 9 }));
         let retired = ring.retire(1).unwrap();
         assert_eq!(retired.key_ids(), vec![2]);
         assert!(!retired.has_key(1));

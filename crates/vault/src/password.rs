@@ -41,17 +41,12 @@ pub struct PasswordParams {
 
 impl PasswordParams {
     /// OWASP's Argon2id baseline: m = 19456 KiB, t = 2, p = 1.
-    pub const OWASP_BASELINE: PasswordParams = PasswordParams {
-        memory_kib: 19_456,
-        iterations: 2,
-        parallelism: 1,
-    };
+    pub const OWASP_BASELINE: PasswordParams =
+        PasswordParams { memory_kib: 19_456, iterations: 2, parallelism: 1 };
 
     fn to_argon2(self) -> Result<Argon2<'static>, VaultError> {
         let params = argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, None)
-            .map_err(|err| VaultError::InvalidPasswordParams {
-                reason: err.to_string(),
-            })?;
+            .map_err(|err| VaultError::InvalidPasswordParams { reason: err.to_string() })?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 }
@@ -92,12 +87,9 @@ pub fn hash_password(password: &str) -> Result<String, VaultError> {
 pub fn hash_password_with(password: &str, params: &PasswordParams) -> Result<String, VaultError> {
     let argon2 = params.to_argon2()?;
     let normalized = nfc(password);
-    let hash =
-        argon2
-            .hash_password(normalized.as_bytes())
-            .map_err(|err| VaultError::PasswordHashing {
-                reason: err.to_string(),
-            })?;
+    let hash = argon2
+        .hash_password(normalized.as_bytes())
+        .map_err(|err| VaultError::PasswordHashing { reason: err.to_string() })?;
     Ok(hash.to_string())
 }
 
@@ -126,9 +118,7 @@ pub fn verify_password(password: &str, phc: &str) -> Result<bool, VaultError> {
         || params.t_cost() > MAX_ITERATIONS
         || params.p_cost() > MAX_PARALLELISM
     {
-        return Err(invalid(
-            "cost parameters exceed the allowed maximum".to_owned(),
-        ));
+        return Err(invalid("cost parameters exceed the allowed maximum".to_owned()));
     }
     let normalized = nfc(password);
     // The verifier takes algorithm, version and parameters from `hash`; the
@@ -284,9 +274,7 @@ impl PolicyError {
         match self {
             PolicyError::TooShort { min } => format!("Mật khẩu phải có ít nhất {min} ký tự."),
             PolicyError::TooLong { max } => format!("Mật khẩu không được dài quá {max} ký tự."),
-            PolicyError::RepeatedCharacter => {
-                "Mật khẩu không được chỉ gồm một ký tự lặp lại.".to_owned()
-            }
+            PolicyError::RepeatedCharacter => "Mật khẩu không được chỉ gồm một ký tự lặp lại.".to_owned(),
             PolicyError::TooCommon => {
                 "Mật khẩu này quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.".to_owned()
             }
@@ -306,21 +294,13 @@ pub fn check_password_policy(password: &str) -> Result<(), PolicyError> {
     let normalized = nfc(password);
     let chars = normalized.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(PolicyError::TooShort {
-            min: MIN_PASSWORD_CHARS,
-        });
+        return Err(PolicyError::TooShort { min: MIN_PASSWORD_CHARS });
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(PolicyError::TooLong {
-            max: MAX_PASSWORD_CHARS,
-        });
+        return Err(PolicyError::TooLong { max: MAX_PASSWORD_CHARS });
     }
     let lowered = Zeroizing::new(
-        normalized
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect::<String>(),
+        normalized.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect::<String>(),
     );
     let mut letters = lowered.chars();
     if let Some(first) = letters.next()
@@ -339,11 +319,7 @@ mod tests {
     use super::*;
 
     /// Cheap parameters so that most tests run fast even unoptimised.
-    const FAST: PasswordParams = PasswordParams {
-        memory_kib: 64,
-        iterations: 1,
-        parallelism: 1,
-    };
+    const FAST: PasswordParams = PasswordParams { memory_kib: 64, iterations: 1, parallelism: 1 };
 
     #[test]
     fn default_params_are_the_owasp_baseline() {
@@ -380,11 +356,7 @@ mod tests {
 
     #[test]
     fn explicit_params_are_stored_and_used_for_verification() {
-        let params = PasswordParams {
-            memory_kib: 256,
-            iterations: 3,
-            parallelism: 2,
-        };
+        let params = PasswordParams { memory_kib: 256, iterations: 3, parallelism: 2 };
         let phc = hash_password_with("some long password", &params).unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=256,t=3,p=2$"), "{phc}");
         assert!(verify_password("some long password", &phc).unwrap());
@@ -395,15 +367,8 @@ mod tests {
 
     #[test]
     fn invalid_params_are_an_error() {
-        let bad = PasswordParams {
-            memory_kib: 1,
-            iterations: 1,
-            parallelism: 1,
-        };
-        assert!(matches!(
-            hash_password_with("x", &bad),
-            Err(VaultError::InvalidPasswordParams { .. })
-        ));
+        let bad = PasswordParams { memory_kib: 1, iterations: 1, parallelism: 1 };
+        assert!(matches!(hash_password_with("x", &bad), Err(VaultError::InvalidPasswordParams { .. })));
         dummy_verify_with(&bad); // must not panic
     }
 
@@ -416,10 +381,7 @@ mod tests {
             "$2b$12$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234",
         ] {
             assert!(
-                matches!(
-                    verify_password("x", phc),
-                    Err(VaultError::InvalidPasswordHash { .. })
-                ),
+                matches!(verify_password("x", phc), Err(VaultError::InvalidPasswordHash { .. })),
                 "{phc:?}"
             );
         }
@@ -448,11 +410,7 @@ mod tests {
 
     #[test]
     fn dummy_verify_takes_about_as_long_as_verify() {
-        let params = PasswordParams {
-            memory_kib: 4096,
-            iterations: 2,
-            parallelism: 1,
-        };
+        let params = PasswordParams { memory_kib: 4096, iterations: 2, parallelism: 1 };
         let phc = hash_password_with("the real password", &params).unwrap();
         let timed = |f: &dyn Fn()| {
             let start = std::time::Instant::now();
@@ -471,19 +429,12 @@ mod tests {
             dummy = dummy.min(timed(&|| dummy_verify_with(&params)));
         }
         let ratio = dummy.as_secs_f64() / real.as_secs_f64();
-        assert!(
-            (1.0 / 3.0..3.0).contains(&ratio),
-            "dummy {dummy:?} vs real {real:?}"
-        );
+        assert!((1.0 / 3.0..3.0).contains(&ratio), "dummy {dummy:?} vs real {real:?}");
     }
 
     #[test]
     fn policy_accepts_reasonable_passwords() {
-        for ok in [
-            "correct horse battery staple",
-            "Trời hôm nay đẹp quá",
-            "x7#Lq9!vR2@m",
-        ] {
+        for ok in ["correct horse battery staple", "Trời hôm nay đẹp quá", "x7#Lq9!vR2@m"] {
             assert_eq!(check_password_policy(ok), Ok(()), "{ok}");
         }
     }
@@ -492,26 +443,10 @@ mod tests {
     fn policy_rejections_and_codes() {
         let cases = [
             ("short", PolicyError::TooShort { min: 12 }, "too_short"),
-            (
-                "mậtkhẩu1234",
-                PolicyError::TooShort { min: 12 },
-                "too_short",
-            ),
-            (
-                &"x1".repeat(65),
-                PolicyError::TooLong { max: 128 },
-                "too_long",
-            ),
-            (
-                "aaaaaaaaaaaa",
-                PolicyError::RepeatedCharacter,
-                "repeated_character",
-            ),
-            (
-                "ĐĐĐĐĐđđđđđđđ",
-                PolicyError::RepeatedCharacter,
-                "repeated_character",
-            ),
+            ("mậtkhẩu1234", PolicyError::TooShort { min: 12 }, "too_short"),
+            (&"x1".repeat(65), PolicyError::TooLong { max: 128 }, "too_long"),
+            ("aaaaaaaaaaaa", PolicyError::RepeatedCharacter, "repeated_character"),
+            ("ĐĐĐĐĐđđđđđđđ", PolicyError::RepeatedCharacter, "repeated_character"),
             ("Password1234", PolicyError::TooCommon, "too_common"),
             ("MATKHAU 123456", PolicyError::TooCommon, "too_common"),
             ("anhyeuem123456", PolicyError::TooCommon, "too_common"),
@@ -531,19 +466,13 @@ mod tests {
         let eleven = "ễễễễễễễễễễa";
         let decomposed: String = eleven.nfd().collect();
         assert!(decomposed.len() > 12);
-        assert_eq!(
-            check_password_policy(&decomposed),
-            Err(PolicyError::TooShort { min: 12 })
-        );
+        assert_eq!(check_password_policy(&decomposed), Err(PolicyError::TooShort { min: 12 }));
     }
 
     #[test]
     fn messages_in_both_languages() {
         let err = PolicyError::TooShort { min: 12 };
-        assert_eq!(
-            err.message_en(),
-            "The password must be at least 12 characters long."
-        );
+        assert_eq!(err.message_en(), "The password must be at least 12 characters long.");
         assert_eq!(err.message_vi(), "Mật khẩu phải có ít nhất 12 ký tự.");
     }
 

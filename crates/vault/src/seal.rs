@@ -89,12 +89,9 @@ impl KeyRing {
     /// that are not text.
     pub fn open(&self, sealed: &str, aad: &[u8]) -> Result<String, VaultError> {
         let (key_id, payload) = split_text(sealed)?;
-        let key = self
-            .data_key(key_id)
-            .ok_or(VaultError::UnknownKeyId { key_id })?;
-        let payload = b64url_decode(payload).ok_or(VaultError::MalformedSealed {
-            reason: "payload is not unpadded base64url",
-        })?;
+        let key = self.data_key(key_id).ok_or(VaultError::UnknownKeyId { key_id })?;
+        let payload = b64url_decode(payload)
+            .ok_or(VaultError::MalformedSealed { reason: "payload is not unpadded base64url" })?;
         let plaintext = decrypt(key, text_header(key_id).as_bytes(), aad, &payload)?;
         String::from_utf8(plaintext).map_err(|err| {
             // Not returned to the caller, so wipe it here.
@@ -128,9 +125,7 @@ impl KeyRing {
     /// plaintext.
     pub fn open_bytes(&self, sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>, VaultError> {
         let key_id = Self::sealed_bytes_key_id(sealed)?;
-        let key = self
-            .data_key(key_id)
-            .ok_or(VaultError::UnknownKeyId { key_id })?;
+        let key = self.data_key(key_id).ok_or(VaultError::UnknownKeyId { key_id })?;
         let (header, payload) = sealed.split_at(BINARY_HEADER_LEN);
         decrypt(key, header, aad, payload)
     }
@@ -185,15 +180,11 @@ impl KeyRing {
     /// or does not start with the binary magic.
     pub fn sealed_bytes_key_id(sealed: &[u8]) -> Result<u32, VaultError> {
         if sealed.len() < BINARY_HEADER_LEN + NONCE_LEN + TAG_LEN {
-            return Err(VaultError::MalformedSealed {
-                reason: "too short to be a sealed value",
-            });
+            return Err(VaultError::MalformedSealed { reason: "too short to be a sealed value" });
         }
         let (magic, rest) = sealed.split_at(BINARY_MAGIC.len());
         if magic != BINARY_MAGIC {
-            return Err(VaultError::MalformedSealed {
-                reason: "does not start with the DBV1 header",
-            });
+            return Err(VaultError::MalformedSealed { reason: "does not start with the DBV1 header" });
         }
         let mut id = [0u8; 4];
         id.copy_from_slice(&rest[..4]);
@@ -216,15 +207,13 @@ fn binary_header(key_id: u32) -> [u8; BINARY_HEADER_LEN] {
 fn split_text(sealed: &str) -> Result<(u32, &str), VaultError> {
     let malformed = |reason| VaultError::MalformedSealed { reason };
     let mut parts = sealed.splitn(3, '.');
-    let (Some(version), Some(id), Some(payload)) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(version), Some(id), Some(payload)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(malformed("expected v1.<key id>.<payload>"));
     };
     if version != TEXT_VERSION {
         return Err(malformed("unsupported version (expected v1)"));
     }
-    let key_id =
-        parse_id(id).ok_or_else(|| malformed("key id is not a canonical decimal number"))?;
+    let key_id = parse_id(id).ok_or_else(|| malformed("key id is not a canonical decimal number"))?;
     Ok((key_id, payload))
 }
 
@@ -235,13 +224,7 @@ fn encrypt(key: &KeyMaterial, header: &[u8], aad: &[u8], plaintext: &[u8]) -> Ve
     let mut nonce = [0u8; NONCE_LEN];
     fill_random(&mut nonce);
     let full_aad = [header, aad].concat();
-    let sealed = cipher.encrypt(
-        &XNonce::from(nonce),
-        Payload {
-            msg: plaintext,
-            aad: &full_aad,
-        },
-    );
+    let sealed = cipher.encrypt(&XNonce::from(nonce), Payload { msg: plaintext, aad: &full_aad });
     // The only failure is a plaintext over 2^32 ChaCha blocks (256 GiB);
     // fields and attachments are orders of magnitude smaller, and a caller
     // holding such a buffer has a bug that returning an error would not fix.
@@ -255,16 +238,9 @@ fn encrypt(key: &KeyMaterial, header: &[u8], aad: &[u8], plaintext: &[u8]) -> Ve
 }
 
 /// Inverse of [`encrypt`].
-fn decrypt(
-    key: &KeyMaterial,
-    header: &[u8],
-    aad: &[u8],
-    payload: &[u8],
-) -> Result<Vec<u8>, VaultError> {
+fn decrypt(key: &KeyMaterial, header: &[u8], aad: &[u8], payload: &[u8]) -> Result<Vec<u8>, VaultError> {
     if payload.len() < NONCE_LEN + TAG_LEN {
-        return Err(VaultError::MalformedSealed {
-            reason: "too short to be a sealed value",
-        });
+        return Err(VaultError::MalformedSealed { reason: "too short to be a sealed value" });
     }
     let (nonce, ciphertext) = payload.split_at(NONCE_LEN);
     let mut nonce_bytes = [0u8; NONCE_LEN];
@@ -272,13 +248,7 @@ fn decrypt(
     let cipher = XChaCha20Poly1305::new(<&Key>::from(key.expose()));
     let full_aad = [header, aad].concat();
     cipher
-        .decrypt(
-            &XNonce::from(nonce_bytes),
-            Payload {
-                msg: ciphertext,
-                aad: &full_aad,
-            },
-        )
+        .decrypt(&XNonce::from(nonce_bytes), Payload { msg: ciphertext, aad: &full_aad })
         .map_err(|_| VaultError::DecryptionFailed)
 }
 
@@ -320,14 +290,8 @@ mod tests {
     fn wrong_associated_data_is_rejected() {
         let ring = KeyRing::generate();
         let sealed = ring.seal("Nguyễn Văn A", b"person:name");
-        assert!(matches!(
-            ring.open(&sealed, b"person:alias"),
-            Err(VaultError::DecryptionFailed)
-        ));
-        assert!(matches!(
-            ring.open(&sealed, b""),
-            Err(VaultError::DecryptionFailed)
-        ));
+        assert!(matches!(ring.open(&sealed, b"person:alias"), Err(VaultError::DecryptionFailed)));
+        assert!(matches!(ring.open(&sealed, b""), Err(VaultError::DecryptionFailed)));
     }
 
     #[test]
@@ -354,19 +318,13 @@ mod tests {
         let sealed = ring.seal("secret", AAD);
         assert!(sealed.starts_with("v1.2."));
         let relabelled = sealed.replacen("v1.2.", "v1.1.", 1);
-        assert!(matches!(
-            ring.open(&relabelled, AAD),
-            Err(VaultError::DecryptionFailed)
-        ));
+        assert!(matches!(ring.open(&relabelled, AAD), Err(VaultError::DecryptionFailed)));
     }
 
     #[test]
     fn another_ring_with_the_same_key_id_cannot_open() {
         let sealed = KeyRing::generate().seal("secret", AAD);
-        assert!(matches!(
-            KeyRing::generate().open(&sealed, AAD),
-            Err(VaultError::DecryptionFailed)
-        ));
+        assert!(matches!(KeyRing::generate().open(&sealed, AAD), Err(VaultError::DecryptionFailed)));
     }
 
     #[test]
@@ -399,10 +357,7 @@ mod tests {
     fn unknown_key_id_is_reported() {
         let ring = KeyRing::generate();
         let sealed = ring.rotate().seal("x", AAD);
-        assert!(matches!(
-            ring.open(&sealed, AAD),
-            Err(VaultError::UnknownKeyId { key_id: 2 })
-        ));
+        assert!(matches!(ring.open(&sealed, AAD), Err(VaultError::UnknownKeyId { key_id: 2 })));
     }
 
     #[test]
@@ -421,10 +376,7 @@ mod tests {
 
         let retired = ring.retire(1).unwrap();
         assert_eq!(retired.open(&new_value, AAD).unwrap(), "Trần Thị B");
-        assert!(matches!(
-            retired.open(&old_value, AAD),
-            Err(VaultError::UnknownKeyId { key_id: 1 })
-        ));
+        assert!(matches!(retired.open(&old_value, AAD), Err(VaultError::UnknownKeyId { key_id: 1 })));
     }
 
     #[test]
@@ -446,16 +398,10 @@ mod tests {
         assert_eq!(&sealed[4..8], &2u32.to_be_bytes());
         assert_eq!(sealed.len(), 8 + 24 + data.len() + 16);
         assert_eq!(ring.open_bytes(&sealed, b"attachment:42").unwrap(), data);
-        assert!(matches!(
-            ring.open_bytes(&sealed, b"attachment:43"),
-            Err(VaultError::DecryptionFailed)
-        ));
+        assert!(matches!(ring.open_bytes(&sealed, b"attachment:43"), Err(VaultError::DecryptionFailed)));
         assert!(!ring.needs_rotation_bytes(&sealed));
         assert!(ring.rotate().needs_rotation_bytes(&sealed));
-        assert_eq!(
-            ring.open_bytes(&ring.seal_bytes(b"", b""), b"").unwrap(),
-            b""
-        );
+        assert_eq!(ring.open_bytes(&ring.seal_bytes(b"", b""), b"").unwrap(), b"");
     }
 
     #[test]
@@ -467,16 +413,10 @@ mod tests {
             altered[i] ^= 0x01;
             assert!(ring.open_bytes(&altered, b"a").is_err(), "byte {i}");
         }
-        assert!(matches!(
-            ring.open_bytes(&sealed[..30], b"a"),
-            Err(VaultError::MalformedSealed { .. })
-        ));
+        assert!(matches!(ring.open_bytes(&sealed[..30], b"a"), Err(VaultError::MalformedSealed { .. })));
         let mut wrong_magic = sealed.clone();
         wrong_magic[0] = b'X';
-        assert!(matches!(
-            ring.open_bytes(&wrong_magic, b"a"),
-            Err(VaultError::MalformedSealed { .. })
-        ));
+        assert!(matches!(ring.open_bytes(&wrong_magic, b"a"), Err(VaultError::MalformedSealed { .. })));
     }
 
     #[test]
@@ -488,9 +428,6 @@ mod tests {
         let payload = b64url_decode(&text["v1.1.".len()..]).unwrap();
         let mut as_binary = binary_header(1).to_vec();
         as_binary.extend_from_slice(&payload);
-        assert!(matches!(
-            ring.open_bytes(&as_binary, AAD),
-            Err(VaultError::DecryptionFailed)
-        ));
+        assert!(matches!(ring.open_bytes(&as_binary, AAD), Err(VaultError::DecryptionFailed)));
     }
 }

@@ -107,9 +107,7 @@ mod tests {
         assert!(token.starts_with(TOKEN_PREFIX));
         assert_eq!(token.len(), TOKEN_PREFIX.len() + 43);
         assert!(
-            token[TOKEN_PREFIX.len()..]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            token[TOKEN_PREFIX.len()..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
         assert_eq!(hash.len(), 64);
         assert_eq!(hash, hash_token(&token));
@@ -122,10 +120,7 @@ mod tests {
     #[test]
     fn hash_token_is_sha256_hex() {
         // SHA-256("abc"), FIPS 180-2 appendix B.1.
-        assert_eq!(
-            hash_token("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]
@@ -143,10 +138,7 @@ mod tests {
         assert_eq!(random_id(0), "");
         let id = random_id(24);
         assert_eq!(id.len(), 32);
-        assert!(
-            id.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        );
+        assert!(id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_ne!(random_id(32), random_id(32));
     }
 }

@@ -1,9 +1,12 @@
-//! One error type for the whole web layer, with one status mapping. [`AppError`] renders
-//! as an HTML page, [`ApiError`] (the same error) as JSON
-//! `{"error":{"code":…,"message":…}}`. Internal details are logged, never sent.
+//! One error type for the whole web layer, with one status mapping. An [`AppError`]
+//! leaves the handler as a response carrying the error in an extension; the
+//! `render_errors` middleware turns it into JSON `{"error":{"code":…,"message":…}}` under
+//! `/api/` and into a page in the user's language elsewhere (or a redirect to sign-in).
+//! [`ApiError`] is the same error for API handlers. Internal details are logged, never
+//! sent.
 
 use axum::http::{StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use diaban_store::DbError;
 use serde_json::json;
 
@@ -30,10 +33,13 @@ pub enum ErrorKind {
     Internal,
     /// 503: a dependency (the database) is unavailable.
     Unavailable,
+    /// 303 to another page (a sign-in step that must come first).
+    Redirect,
 }
 
 impl ErrorKind {
-    fn status(self) -> StatusCode {
+    /// The HTTP status.
+    pub fn status(self) -> StatusCode {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -45,10 +51,12 @@ impl ErrorKind {
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Redirect => StatusCode::SEE_OTHER,
         }
     }
 
-    fn code(self) -> &'static str {
+    /// The machine-readable code of the JSON form.
+    pub fn code(self) -> &'static str {
         match self {
             Self::BadRequest => "bad_request",
             Self::Unauthorized => "unauthorized",
@@ -60,17 +68,22 @@ impl ErrorKind {
             Self::TooManyRequests => "too_many_requests",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
+            Self::Redirect => "sign_in_incomplete",
         }
     }
 }
 
 /// An error answered to the client. The message is safe to show.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AppError {
     /// The kind, which decides the status.
     pub kind: ErrorKind,
     /// A message for the user; never internal details.
     pub message: String,
+    /// Where to go instead, for [`ErrorKind::Redirect`].
+    pub location: Option<String>,
+    /// A translation key for the page form of the message.
+    pub key: Option<&'static str>,
 }
 
 /// The same error, rendered as JSON for API clients.
@@ -80,10 +93,21 @@ pub struct ApiError(pub AppError);
 impl AppError {
     /// An error of `kind` with a message for the user.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), location: None, key: None }
+    }
+    /// Go to `path` first (a sign-in step).
+    pub fn redirect(path: &str) -> Self {
         Self {
-            kind,
-            message: message.into(),
+            kind: ErrorKind::Redirect,
+            message: "complete the sign-in first".into(),
+            location: Some(path.to_owned()),
+            key: None,
         }
+    }
+    /// Shows the text of a translation key on the error page.
+    pub fn with_key(mut self, key: &'static str) -> Self {
+        self.key = Some(key);
+        self
     }
     /// 400 naming the parameter at fault.
     pub fn bad_param(name: &str, why: impl std::fmt::Display) -> Self {
@@ -127,40 +151,37 @@ impl From<AppError> for ApiError {
     }
 }
 
+impl AppError {
+    /// The JSON form.
+    pub fn json_response(&self) -> Response {
+        let status =
+            if self.kind == ErrorKind::Redirect { StatusCode::UNAUTHORIZED } else { self.kind.status() };
+        let body = json!({"error": {"code": self.kind.code(), "message": self.message}});
+        (status, axum::Json(body)).into_response()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.0.kind.code(), "message": self.0.message}});
-        (self.0.kind.status(), axum::Json(body)).into_response()
+        self.0.json_response()
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        // A minimal page until the page layer renders errors in the layout.
-        let msg = html_escape(&self.message);
-        let status = self.kind.status();
-        let body = format!(
-            "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>{}</title><h1>{}</h1><p>{msg}</p></html>",
-            status.as_u16(),
-            status.as_u16()
-        );
-        (status, Html(body)).into_response()
+        // The body is written by the `render_errors` middleware, which knows the path and
+        // the user's language.
+        let mut r = self.kind.status().into_response();
+        r.extensions_mut().insert(self);
+        r
     }
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Unknown routes: JSON under /api, a page elsewhere.
 pub async fn not_found_fallback(uri: Uri) -> Response {
-    let e = AppError::not_found("no such page");
     if uri.path().starts_with("/api/") {
-        ApiError(AppError::not_found("no such API route")).into_response()
+        AppError::not_found("no such API route").json_response()
     } else {
-        e.into_response()
+        AppError::not_found("no such page").into_response()
     }
 }

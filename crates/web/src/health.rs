@@ -17,16 +17,10 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let db = state.db.backend().as_str();
     let version = env!("CARGO_PKG_VERSION");
     match state.db.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "version": version, "db": db})),
-        ),
+        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "version": version, "db": db}))),
         Err(e) => {
             tracing::error!(error = %e, "health check: database does not answer");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "error", "version": version, "db": db})),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "error", "version": version, "db": db})))
         }
     }
 }

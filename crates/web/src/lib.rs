@@ -1,24 +1,67 @@
-//! The HTTP face of diaban: the JSON API under `/api/v1`, the pages, and the health
-//! check. The application is a library that serves on any listener, so tests start it
-//! on port 0 and the binary stays thin.
+//! The HTTP face of diaban: pages, the JSON API under `/api/v1`, authentication,
+//! authorisation and audit. The application is a library that serves on any listener,
+//! so tests start it on port 0 and the binary stays thin.
 
 pub mod api;
+mod assets;
+pub mod auth;
 pub mod error;
 mod health;
+pub mod i18n;
+pub mod middleware;
+mod pages;
+pub mod person_input;
 
 use axum::Router;
 use diaban_store::Db;
+use diaban_vault::KeyRing;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
 pub use error::{ApiError, AppError};
 
 /// Settings the web layer needs, passed in state (no globals).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// A tile URL template for maps; None draws the embedded Vietnam outline.
     pub tiles_url: Option<String>,
+    /// The origin of `tiles_url`, allowed in the Content-Security-Policy.
+    pub tiles_origin: Option<String>,
+    /// Mark cookies Secure (behind TLS or a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// A session ends this many minutes after sign-in, whatever happens.
+    pub session_absolute_minutes: i64,
+    /// Two-factor sign-in is mandatory for admin and province_officer.
+    pub require_totp: bool,
+    /// Failed sign-ins for one account within the window before it is locked.
+    pub max_failures_per_account: i64,
+    /// Failed sign-ins from one address within the window before it is throttled.
+    pub max_failures_per_ip: i64,
+    /// The window and the lockout, in minutes.
+    pub lockout_minutes: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            tiles_url: None,
+            tiles_origin: None,
+            secure_cookies: false,
+            trust_proxy: false,
+            session_idle_minutes: 30,
+            session_absolute_minutes: 12 * 60,
+            require_totp: false,
+            max_failures_per_account: 5,
+            max_failures_per_ip: 30,
+            lockout_minutes: 15,
+        }
+    }
 }
 
 /// Shared state of every handler.
@@ -26,26 +69,34 @@ pub struct WebConfig {
 pub struct AppState {
     /// The database.
     pub db: Db,
+    /// The data key ring; None when the server runs without a key file (then no personal
+    /// data can be read or written).
+    pub keys: Option<Arc<KeyRing>>,
     /// Settings.
     pub config: Arc<WebConfig>,
 }
 
 impl AppState {
     /// State over a database with the given settings.
-    pub fn new(db: Db, config: WebConfig) -> Self {
-        Self {
-            db,
-            config: Arc::new(config),
-        }
+    pub fn new(db: Db, keys: Option<KeyRing>, config: WebConfig) -> Self {
+        Self { db, keys: keys.map(Arc::new), config: Arc::new(config) }
     }
 }
 
-/// Every route of the application.
+/// Every route of the application, with the layers every request goes through.
 pub fn router(state: AppState) -> Router {
+    use axum::middleware::{from_fn, from_fn_with_state};
     Router::new()
         .merge(health::routes())
+        .merge(assets::routes())
+        .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .fallback(error::not_found_fallback)
+        .layer(from_fn_with_state(state.clone(), middleware::csrf))
+        .layer(from_fn_with_state(state.clone(), middleware::language))
+        .layer(from_fn(middleware::render_errors))
+        .layer(from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -57,7 +108,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
 }

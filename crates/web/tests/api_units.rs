@@ -18,28 +18,20 @@ async fn healthz_reports_version_and_engine() {
 #[tokio::test]
 async fn lists_and_searches_units() {
     for app in TestApp::all().await {
-        let (s, b) = app
-            .get_json("/api/v1/units?level=province&limit=1000")
-            .await;
+        let (s, b) = app.get_json("/api/v1/units?level=province&limit=1000").await;
         assert_eq!(s, 200, "{b}");
         assert_eq!(b["total"], 34);
-        let (_, b) = app
-            .get_json("/api/v1/units?level=province&as_of=2024-01-01&limit=1000")
-            .await;
+        let (_, b) = app.get_json("/api/v1/units?level=province&as_of=2024-01-01&limit=1000").await;
         assert_eq!(b["total"], 63);
         for q in ["quang%20ngai", "QU%E1%BA%A2NG%20NG%C3%83I"] {
-            let (_, b) = app
-                .get_json(&format!("/api/v1/units?level=province&q={q}"))
-                .await;
+            let (_, b) = app.get_json(&format!("/api/v1/units?level=province&q={q}")).await;
             assert_eq!(b["total"], 1, "{q}: {b}");
             assert_eq!(b["items"][0]["code"], "51");
         }
         let (_, b) = app.get_json("/api/v1/units?parent=51&limit=1000").await;
         assert_eq!(b["total"], 96);
         assert_eq!(b["items"][0]["parent"]["code"], "51");
-        let (_, b) = app
-            .get_json("/api/v1/units?parent=62&as_of=2024-06-01&level=district")
-            .await;
+        let (_, b) = app.get_json("/api/v1/units?parent=62&as_of=2024-06-01&level=district").await;
         assert_eq!(b["total"], 10, "Kon Tum had 10 districts: {b}");
         app.stop().await;
     }
@@ -55,12 +47,8 @@ async fn unit_detail_shows_lineage_both_ways() {
         assert_eq!(kt["successors"][0]["code"], "51");
         let (_, qn) = app.get_json("/api/v1/units/51").await;
         assert_eq!(qn["children"], 96);
-        let pred: Vec<&str> = qn["predecessors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["code"].as_str().unwrap())
-            .collect();
+        let pred: Vec<&str> =
+            qn["predecessors"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
         assert_eq!(pred, vec!["51", "62"]);
         // A legacy Kon Tum ward resolves to a current Quảng Ngãi commune.
         let (_, w) = app.get_json("/api/v1/units/23281?as_of=2024-01-01").await;
@@ -68,9 +56,7 @@ async fn unit_detail_shows_lineage_both_ways() {
         let succ = w["successors"].as_array().unwrap();
         assert!(!succ.is_empty());
         for s in succ {
-            let (_, cur) = app
-                .get_json(&format!("/api/v1/units/{}", s["code"].as_str().unwrap()))
-                .await;
+            let (_, cur) = app.get_json(&format!("/api/v1/units/{}", s["code"].as_str().unwrap())).await;
             assert_eq!(cur["parent"]["code"], "51", "{cur}");
         }
         app.stop().await;
@@ -105,16 +91,8 @@ async fn openapi_describes_every_api_route() {
         let (s, doc) = app.get_json("/api/v1/openapi.json").await;
         assert_eq!(s, 200);
         assert_eq!(doc["openapi"], "3.1.0");
-        for path in [
-            "/healthz",
-            "/api/v1/units",
-            "/api/v1/units/{code}",
-            "/api/v1/openapi.json",
-        ] {
-            assert!(
-                doc["paths"].get(path).is_some(),
-                "{path} missing from the OpenAPI document"
-            );
+        for path in ["/healthz", "/api/v1/units", "/api/v1/units/{code}", "/api/v1/openapi.json"] {
+            assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
         }
         app.stop().await;
     }

@@ -1,6 +1,9 @@
 //! The JSON API, version 1. Every route states who may use it where it is declared.
 
+mod audit;
 mod openapi;
+mod persons;
+mod session;
 mod units;
 
 use crate::AppState;
@@ -14,6 +17,9 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .merge(units::routes())
         .merge(openapi::routes())
+        .merge(session::routes())
+        .merge(persons::routes())
+        .merge(audit::routes())
 }
 
 /// Query parameters whose rejection is a JSON 400 naming the problem. Handlers take
@@ -26,46 +32,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
-            .map_err(|e| {
-                ApiError(AppError::new(
-                    crate::error::ErrorKind::BadRequest,
-                    e.body_text(),
-                ))
-            })
+            .map_err(|e| ApiError(AppError::new(crate::error::ErrorKind::BadRequest, e.body_text())))
     }
 }
 
 /// Parses an optional `YYYY-MM-DD` parameter.
-pub(crate) fn parse_date(
-    name: &str,
-    v: Option<&str>,
-) -> Result<Option<chrono::NaiveDate>, ApiError> {
+pub(crate) fn parse_date(name: &str, v: Option<&str>) -> Result<Option<chrono::NaiveDate>, ApiError> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                AppError::bad_param(name, format!("'{s}' is not a date of the form YYYY-MM-DD"))
-                    .into()
-            }),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
+            AppError::bad_param(name, format!("'{s}' is not a date of the form YYYY-MM-DD")).into()
+        }),
     }
 }
 
 /// Parses an optional non-negative integer parameter within `max`.
-pub(crate) fn parse_u64(
-    name: &str,
-    v: Option<&str>,
-    default: u64,
-    max: u64,
-) -> Result<u64, ApiError> {
+pub(crate) fn parse_u64(name: &str, v: Option<&str>, default: u64, max: u64) -> Result<u64, ApiError> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
         Some(s) => match s.parse::<u64>() {
             Ok(n) if n <= max => Ok(n),
-            _ => Err(
-                AppError::bad_param(name, format!("expected a whole number from 0 to {max}"))
-                    .into(),
-            ),
+            _ => Err(AppError::bad_param(name, format!("expected a whole number from 0 to {max}")).into()),
         },
     }
 }

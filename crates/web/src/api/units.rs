@@ -19,9 +19,7 @@ use std::collections::HashMap;
 pub(crate) fn routes() -> Router<AppState> {
     // Access: public reference data (the official list of units); later issues may put
     // it behind sign-in without changing the handlers.
-    Router::new()
-        .route("/units", get(list))
-        .route("/units/{code}", get(detail))
+    Router::new().route("/units", get(list)).route("/units/{code}", get(detail))
 }
 
 #[derive(Deserialize)]
@@ -58,11 +56,7 @@ struct UnitJson {
 }
 
 fn unit_ref(u: &Unit) -> UnitRef {
-    UnitRef {
-        code: u.code.clone(),
-        name: u.name.clone(),
-        level: u.level.clone(),
-    }
+    UnitRef { code: u.code.clone(), name: u.name.clone(), level: u.level.clone() }
 }
 
 fn unit_json(u: &Unit, parent: Option<&Unit>) -> UnitJson {
@@ -94,11 +88,7 @@ async fn parents_of(state: &AppState, list: &[Unit]) -> Result<HashMap<i64, Unit
     let mut ids: Vec<i64> = list.iter().filter_map(|u| u.parent_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    Ok(units::get_many(&state.db, &ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
+    Ok(units::get_many(&state.db, &ids).await?.into_iter().map(|u| (u.id, u)).collect())
 }
 
 /// `GET /api/v1/units?level=&parent=&q=&as_of=&limit=&offset=`: units valid on `as_of`
@@ -110,10 +100,7 @@ async fn list(
 ) -> Result<Json<ListResponse>, ApiError> {
     let level = match p.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(
-            s.parse::<UnitLevel>()
-                .map_err(|e| AppError::bad_param("level", e))?,
-        ),
+        Some(s) => Some(s.parse::<UnitLevel>().map_err(|e| AppError::bad_param("level", e))?),
     };
     let as_of = parse_date("as_of", p.as_of.as_deref())?.unwrap_or_else(today_in_vietnam);
     let limit = parse_u64("limit", p.limit.as_deref(), 100, 1000)?;
@@ -128,10 +115,7 @@ async fn list(
                 .await?
                 .filter(|u| u.level != "commune")
                 .ok_or_else(|| {
-                    AppError::bad_param(
-                        "parent",
-                        format!("no province or district has code {code}"),
-                    )
+                    AppError::bad_param("parent", format!("no province or district has code {code}"))
                 })?;
             Some(parent.id)
         }
@@ -140,28 +124,11 @@ async fn list(
     if q.as_ref().is_some_and(|s| s.chars().count() > 100) {
         return Err(AppError::bad_param("q", "at most 100 characters").into());
     }
-    let filter = UnitFilter {
-        level,
-        parent_id,
-        q,
-        as_of: Some(as_of),
-        limit,
-        offset,
-        ..Default::default()
-    };
+    let filter = UnitFilter { level, parent_id, q, as_of: Some(as_of), limit, offset, ..Default::default() };
     let (found, total) = units::search(&state.db, &filter).await?;
     let parents = parents_of(&state, &found).await?;
-    let items = found
-        .iter()
-        .map(|u| unit_json(u, u.parent_id.and_then(|p| parents.get(&p))))
-        .collect();
-    Ok(Json(ListResponse {
-        items,
-        total,
-        limit,
-        offset,
-        as_of,
-    }))
+    let items = found.iter().map(|u| unit_json(u, u.parent_id.and_then(|p| parents.get(&p)))).collect();
+    Ok(Json(ListResponse { items, total, limit, offset, as_of }))
 }
 
 #[derive(Deserialize)]
@@ -226,24 +193,12 @@ async fn detail(
         None => None,
     };
     let children = units::children(&state.db, unit.id).await?.len();
-    let predecessors = units::predecessors(&state.db, &unit)
-        .await?
-        .into_iter()
-        .map(link_json)
-        .collect();
-    let successors = units::successors(&state.db, &unit)
-        .await?
-        .into_iter()
-        .map(link_json)
-        .collect();
+    let predecessors = units::predecessors(&state.db, &unit).await?.into_iter().map(link_json).collect();
+    let successors = units::successors(&state.db, &unit).await?.into_iter().map(link_json).collect();
     let population = population::for_unit(&state.db, unit.id)
         .await?
         .into_iter()
-        .map(|p| PopulationJson {
-            year: p.year,
-            population: p.population,
-            source: p.source,
-        })
+        .map(|p| PopulationJson { year: p.year, population: p.population, source: p.source })
         .collect();
     Ok(Json(DetailResponse {
         unit: unit_json(&unit, parent.as_ref()),

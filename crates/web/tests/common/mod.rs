@@ -3,8 +3,12 @@
 //! TEST_DATABASE_URL is set).
 #![allow(dead_code)]
 
+use diaban_domain::access::Role;
 use diaban_store::testing::{self, TestDb};
+use diaban_store::{units, users};
+use diaban_vault::KeyRing;
 use diaban_web::{AppState, WebConfig};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 pub struct TestApp {
@@ -12,33 +16,31 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub engine: &'static str,
     pub tdb: Option<TestDb>,
+    pub keys: Arc<KeyRing>,
+    pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestApp {
-    async fn start(tdb: TestDb) -> TestApp {
-        diaban_store::reference::load_units(&tdb.db)
-            .await
-            .expect("units load");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+    async fn start(tdb: TestDb, config: WebConfig) -> TestApp {
+        diaban_store::reference::load_units(&tdb.db).await.expect("units load");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
-        let state = AppState::new(tdb.db.clone(), WebConfig::default());
-        let server = tokio::spawn(diaban_web::serve(listener, state, async move {
+        let state = AppState::new(tdb.db.clone(), Some(KeyRing::generate()), config);
+        let keys = state.keys.clone().expect("keys");
+        let server = tokio::spawn(diaban_web::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
         let engine = tdb.db.backend().as_str();
         TestApp {
             base: format!("http://{addr}"),
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .expect("client"),
+            client: reqwest::Client::builder().cookie_store(true).build().expect("client"),
             engine,
             tdb: Some(tdb),
+            keys,
+            state,
             stop: Some(tx),
             server: Some(server),
         }
@@ -46,11 +48,71 @@ impl TestApp {
 
     /// One app per available engine.
     pub async fn all() -> Vec<TestApp> {
+        Self::all_with(WebConfig::default()).await
+    }
+
+    /// One app per available engine, with settings.
+    pub async fn all_with(config: WebConfig) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for tdb in testing::all().await.expect("test databases") {
-            apps.push(TestApp::start(tdb).await);
+            apps.push(TestApp::start(tdb, config.clone()).await);
         }
         apps
+    }
+
+    pub fn db(&self) -> &diaban_store::Db {
+        &self.tdb.as_ref().expect("db").db
+    }
+
+    /// Creates an account directly in the store; returns (username, password).
+    pub async fn create_user(&self, role: Role, unit_code: &str) -> (String, String) {
+        let n = NEXT_USER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let username = format!("{}{}", role.as_str().replace('_', ""), n);
+        let password = format!("correct horse {n} battery");
+        let unit = units::current_scope_unit(self.db(), unit_code, role.scope_is_commune())
+            .await
+            .expect("unit")
+            .expect("unit exists");
+        let hash = diaban_vault::password::hash_password(&password).expect("hash");
+        let new = users::NewUser {
+            username: username.clone(),
+            display_name: username.clone(),
+            password_hash: hash,
+            role,
+            unit_id: unit.id,
+            must_change_password: false,
+        };
+        users::create(self.db(), &new).await.expect("create user");
+        (username, password)
+    }
+
+    /// A client signed in through the API as a new account of `role` scoped to `unit_code`.
+    pub async fn login_as(&self, role: Role, unit_code: &str) -> UserClient {
+        let (username, password) = self.create_user(role, unit_code).await;
+        self.login(&username, &password).await
+    }
+
+    /// Signs in through `POST /api/v1/session`.
+    pub async fn login(&self, username: &str, password: &str) -> UserClient {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let r = client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(r.status().as_u16(), 200, "login of {username} failed");
+        let body: serde_json::Value = r.json().await.expect("login body");
+        UserClient {
+            client,
+            csrf: body["csrf_token"].as_str().unwrap_or_default().to_owned(),
+            base: self.base.clone(),
+            username: username.to_owned(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -58,12 +120,7 @@ impl TestApp {
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
-        let r = self
-            .client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request");
+        let r = self.client.get(self.url(path)).send().await.expect("request");
         let status = r.status().as_u16();
         let body = r.json().await.unwrap_or(serde_json::Value::Null);
         (status, body)
@@ -80,5 +137,52 @@ impl TestApp {
         if let Some(t) = self.tdb.take() {
             t.cleanup().await;
         }
+    }
+}
+
+static NEXT_USER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A signed-in client with its CSRF token.
+pub struct UserClient {
+    pub client: reqwest::Client,
+    pub csrf: String,
+    pub base: String,
+    pub username: String,
+}
+
+impl UserClient {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.get(path).await;
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// A JSON POST with the CSRF header.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// A form POST with the CSRF field.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &self.csrf));
+        self.client.post(self.url(path)).form(&all).send().await.expect("request")
     }
 }

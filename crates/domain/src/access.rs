@@ -1,0 +1,186 @@
+//! Who may do what. Every role is scoped to a unit (a province scope covers its
+//! communes and the legacy units that went into them). This table is the single source of
+//! the access rules: routes name an [`Action`], and docs/security.md prints this table.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A role; each user has exactly one, with one unit as scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// System administration: accounts, reference data. No personal data.
+    Admin,
+    /// Provincial drug police (PC04): everything in the province, persons included.
+    ProvinceOfficer,
+    /// Commune police: the sites, persons and activities of one commune.
+    CommuneOfficer,
+    /// People's Committee or police leadership: reads everything in scope, decides
+    /// escalations; personal details only when granted.
+    Leader,
+    /// A partner department (education, health, …): its own activities, aggregates only.
+    Partner,
+    /// Reads the audit log.
+    Auditor,
+}
+
+impl Role {
+    /// Every role, in display order.
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::ProvinceOfficer,
+        Role::CommuneOfficer,
+        Role::Leader,
+        Role::Partner,
+        Role::Auditor,
+    ];
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::ProvinceOfficer => "province_officer",
+            Role::CommuneOfficer => "commune_officer",
+            Role::Leader => "leader",
+            Role::Partner => "partner",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// Vietnamese name.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Role::Admin => "Quản trị hệ thống",
+            Role::ProvinceOfficer => "Cán bộ PC04 (cấp tỉnh)",
+            Role::CommuneOfficer => "Công an xã",
+            Role::Leader => "Lãnh đạo",
+            Role::Partner => "Sở, ngành phối hợp",
+            Role::Auditor => "Kiểm tra nhật ký",
+        }
+    }
+
+    /// English name.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::Admin => "System administrator",
+            Role::ProvinceOfficer => "Provincial drug police officer",
+            Role::CommuneOfficer => "Commune police officer",
+            Role::Leader => "Leader",
+            Role::Partner => "Partner department",
+            Role::Auditor => "Auditor",
+        }
+    }
+
+    /// Whether the role's scope must be a commune (else a province).
+    pub fn scope_is_commune(self) -> bool {
+        matches!(self, Role::CommuneOfficer)
+    }
+
+    /// Whether two-factor sign-in is mandatory for this role when the deployment requires it.
+    pub fn needs_two_factor(self) -> bool {
+        matches!(self, Role::Admin | Role::ProvinceOfficer)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role name that is not one of the six.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown role '{0}': expected admin, province_officer, commune_officer, leader, partner or auditor")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+/// What a route does, in terms the access table speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The dashboard and other aggregate figures.
+    ViewAggregates,
+    /// Browse administrative units (pages).
+    BrowseUnits,
+    /// Read a person's identifying record.
+    ReadPersons,
+    /// Create or change a person's record.
+    WritePersons,
+    /// Export identities (lists with names and identity numbers).
+    ExportIdentities,
+    /// Manage user accounts.
+    ManageUsers,
+    /// Read and export the audit log.
+    ReadAudit,
+}
+
+impl Action {
+    /// Every action, in the order docs/security.md lists them.
+    pub const ALL: [Action; 7] = [
+        Action::ViewAggregates,
+        Action::BrowseUnits,
+        Action::ReadPersons,
+        Action::WritePersons,
+        Action::ExportIdentities,
+        Action::ManageUsers,
+        Action::ReadAudit,
+    ];
+
+    /// A short English description for the roles table.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ViewAggregates => "dashboard and aggregate figures",
+            Action::BrowseUnits => "browse administrative units",
+            Action::ReadPersons => "read a person's record (audited)",
+            Action::WritePersons => "create or change a person's record",
+            Action::ExportIdentities => "export lists with identities (audited)",
+            Action::ManageUsers => "manage accounts",
+            Action::ReadAudit => "read and export the audit log",
+        }
+    }
+}
+
+/// Whether `role` may perform `action` at all (the scope is checked separately, in the
+/// query). `granted` is the per-user grant that lets a leader read personal details.
+pub fn allows(role: Role, action: Action, granted: bool) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ViewAggregates | BrowseUnits => !matches!(role, Auditor),
+        ReadPersons => matches!(role, ProvinceOfficer | CommuneOfficer) || (role == Leader && granted),
+        WritePersons => matches!(role, ProvinceOfficer | CommuneOfficer),
+        ExportIdentities => matches!(role, ProvinceOfficer),
+        ManageUsers => matches!(role, Admin),
+        ReadAudit => matches!(role, Admin | Auditor),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn personal_data_is_need_to_know() {
+        assert!(allows(Role::CommuneOfficer, Action::ReadPersons, false));
+        assert!(!allows(Role::Leader, Action::ReadPersons, false));
+        assert!(allows(Role::Leader, Action::ReadPersons, true));
+        for r in [Role::Admin, Role::Partner, Role::Auditor] {
+            assert!(!allows(r, Action::ReadPersons, true), "{r}");
+        }
+        assert!(!allows(Role::CommuneOfficer, Action::ExportIdentities, false));
+    }
+}

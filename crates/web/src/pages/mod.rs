@@ -1,0 +1,215 @@
+//! Server-rendered pages. Each module owns its routes; [`routes`] merges them. Every
+//! page gets a [`Page`] (language, CSRF token, header, navigation for the role, flash)
+//! built by [`Ctx::page`].
+
+mod account;
+mod admin_users;
+mod audit;
+mod dashboard;
+mod login;
+pub(crate) mod persons;
+mod units;
+
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::middleware::{CsrfToken, RequestLang};
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::HeaderValue;
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use diaban_domain::access::{Action, Role};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(login::routes())
+        .merge(account::routes())
+        .merge(dashboard::routes())
+        .merge(units::routes())
+        .merge(persons::routes())
+        .merge(admin_users::routes())
+        .merge(audit::routes())
+}
+
+/// The header's view of the user.
+pub struct HeaderUser {
+    pub display_name: String,
+    pub unit_name: String,
+    pub role_label: &'static str,
+}
+
+/// A navigation entry.
+pub struct NavItem {
+    pub id: &'static str,
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// A group of navigation entries.
+pub struct NavSection {
+    pub heading: &'static str,
+    pub items: Vec<NavItem>,
+}
+
+/// One breadcrumb.
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// A one-time message shown at the top of the next page.
+pub struct Flash {
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// What the layout needs.
+pub struct Page {
+    pub tr: Tr,
+    pub csrf: String,
+    pub title: String,
+    pub user: Option<HeaderUser>,
+    pub nav: Vec<NavSection>,
+    pub current: &'static str,
+    pub breadcrumbs: Vec<Crumb>,
+    pub flash: Option<Flash>,
+}
+
+/// The navigation a role sees: only what it may open. Each work area adds its entry here
+/// when it is built.
+fn navigation(who: &Identity) -> Vec<NavSection> {
+    let mut overview = Vec::new();
+    if who.may(Action::ViewAggregates) {
+        overview.push(NavItem { id: "dashboard", href: "/", label: "nav.dashboard" });
+    }
+    let mut work = Vec::new();
+    if who.may(Action::ReadPersons) {
+        work.push(NavItem { id: "persons", href: "/persons", label: "nav.persons" });
+    }
+    if who.may(Action::BrowseUnits) {
+        work.push(NavItem { id: "units", href: "/units", label: "nav.units" });
+    }
+    let mut system = Vec::new();
+    if who.may(Action::ManageUsers) {
+        system.push(NavItem { id: "users", href: "/admin/users", label: "nav.users" });
+    }
+    if who.may(Action::ReadAudit) {
+        system.push(NavItem { id: "audit", href: "/audit", label: "nav.audit" });
+    }
+    system.push(NavItem { id: "account", href: "/account", label: "nav.account" });
+    [("nav.overview", overview), ("nav.work", work), ("nav.system", system)]
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(heading, items)| NavSection { heading, items })
+        .collect()
+}
+
+fn role_label(role: Role, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => role.label_vi(),
+        Lang::En => role.label_en(),
+    }
+}
+
+const FLASH_COOKIE: &str = "dz_flash";
+
+/// Request context for pages: CSRF token, language, pending flash message.
+pub struct Ctx {
+    pub csrf: String,
+    pub lang: Option<Lang>,
+    pub flash_key: Option<String>,
+    state: AppState,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx
+where
+    AppState: axum::extract::FromRef<S>,
+{
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let csrf = parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+        let lang = parts.extensions.get::<RequestLang>().and_then(|l| l.0);
+        let flash_key = crate::auth::session::cookie(parts, FLASH_COOKIE)
+            .filter(|k| {
+                k.len() < 64 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+            })
+            .map(str::to_owned);
+        Ok(Ctx { csrf, lang, flash_key, state: <AppState as axum::extract::FromRef<S>>::from_ref(state) })
+    }
+}
+
+impl Ctx {
+    /// The language: `?lang=`/cookie, else the user's setting, else Vietnamese.
+    pub fn lang_for(&self, who: Option<&Identity>) -> Lang {
+        self.lang.or_else(|| who.and_then(|w| Lang::parse(&w.user.lang))).unwrap_or_default()
+    }
+
+    /// A translator for this request.
+    pub fn tr(&self, who: Option<&Identity>) -> Tr {
+        Tr(self.lang_for(who))
+    }
+
+    /// The layout data for a page.
+    pub async fn page(&self, who: Option<&Identity>, title_key: &str, current: &'static str) -> Page {
+        let tr = self.tr(who);
+        // A language chosen with ?lang= by a signed-in user becomes their setting.
+        if let (Some(w), Some(l)) = (who, self.lang)
+            && w.user.lang != l.code()
+            && let Err(e) = diaban_store::users::set_lang(&self.state.db, w.user.id, l.code()).await
+        {
+            tracing::warn!(error = %e, "cannot save the language");
+        }
+        let flash = self.flash_key.as_deref().map(|k| Flash {
+            kind: if k.starts_with("error") { "error" } else { "success" },
+            text: tr.t(k).to_owned(),
+        });
+        Page {
+            tr,
+            csrf: self.csrf.clone(),
+            title: tr.t(title_key).to_owned(),
+            user: who.map(|w| HeaderUser {
+                display_name: w.user.display_name.clone(),
+                unit_name: w.unit.name.clone(),
+                role_label: role_label(w.role, tr.0),
+            }),
+            nav: who.map(navigation).unwrap_or_default(),
+            current,
+            breadcrumbs: Vec::new(),
+            flash,
+        }
+    }
+}
+
+/// Renders a page template; clears the flash cookie when one was shown.
+pub fn render(page_flash_shown: bool, t: &impl Template) -> Result<Response, AppError> {
+    let html = t.render().map_err(AppError::internal)?;
+    let mut res = Html(html).into_response();
+    if page_flash_shown {
+        res.headers_mut().append(
+            SET_COOKIE,
+            HeaderValue::from_static("dz_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
+        );
+    }
+    Ok(res)
+}
+
+/// A redirect after a successful form, with a flash message (a translation key).
+pub fn redirect_with_flash(to: &str, flash_key: &'static str) -> Response {
+    let mut res = axum::response::Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={flash_key}; Path=/; Max-Age=60; HttpOnly; SameSite=Strict"
+    )) {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+    res
+}
+
+/// Serialises data for a `<script type="application/json">` block: `<` is escaped so a
+/// value can never close the block.
+pub fn json_block<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into()).replace('<', "\\u003c")
+}
