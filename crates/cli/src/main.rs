@@ -2,6 +2,7 @@
 //! module. Errors end the process with one line on stderr and a non-zero status.
 
 mod admin;
+mod analyze;
 mod context;
 mod demo;
 mod import;
@@ -48,6 +49,9 @@ enum Command {
     /// Manage the data keys that seal personal data.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// Spatio-temporal analytics on incident files (EHSA, density, accuracy).
+    #[command(subcommand)]
+    Analyze(analyze::AnalyzeCommand),
 }
 
 fn main() -> ExitCode {
@@ -82,5 +86,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token(cmd) => admin::token(cmd).await,
         Command::Audit(cmd) => admin::audit_cmd(cmd).await,
         Command::Keys(cmd) => admin::keys(cmd).await,
+        // Pure computation on files, on its own threads.
+        Command::Analyze(cmd) => tokio::task::spawn_blocking(move || analyze::run(cmd)).await?,
     }
 }

@@ -102,8 +102,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ..WebConfig::default()
     };
     let state = AppState::new(db.clone(), keys, config);
-    diaban_web::serve(listener, state, shutdown_signal()).await.context("server failed")?;
+    let served = diaban_web::serve(listener, state, shutdown_signal()).await.context("server failed");
     db.close().await;
+    if args.demo {
+        // The demo database and its key are throw-away: leave nothing behind.
+        if let Some(path) = db_args.db.strip_prefix("sqlite://") {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+        }
+        if let Some(k) = &key_args.key_file {
+            let _ = std::fs::remove_file(k);
+        }
+    }
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -118,11 +118,15 @@ pub enum Action {
     ManageUsers,
     /// Read and export the audit log.
     ReadAudit,
+    /// Read the registry of drug sites (points, clusters, risk points) in scope.
+    ReadSites,
+    /// Record drug sites and move them through their lifecycle.
+    WriteSites,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -130,6 +134,8 @@ impl Action {
         Action::ExportIdentities,
         Action::ManageUsers,
         Action::ReadAudit,
+        Action::ReadSites,
+        Action::WriteSites,
     ];
 
     /// A short English description for the roles table.
@@ -142,6 +148,8 @@ impl Action {
             Action::ExportIdentities => "export lists with identities (audited)",
             Action::ManageUsers => "manage accounts",
             Action::ReadAudit => "read and export the audit log",
+            Action::ReadSites => "read and export the drug-site registry",
+            Action::WriteSites => "record drug sites and their lifecycle",
         }
     }
 }
@@ -158,6 +166,9 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         ExportIdentities => matches!(role, ProvinceOfficer),
         ManageUsers => matches!(role, Admin),
         ReadAudit => matches!(role, Admin | Auditor),
+        // Sites are operational police data: the admin runs the system, not operations.
+        ReadSites => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
+        WriteSites => matches!(role, ProvinceOfficer | CommuneOfficer),
     }
 }
 
@@ -182,5 +193,54 @@ mod tests {
             assert!(!allows(r, Action::ReadPersons, true), "{r}");
         }
         assert!(!allows(Role::CommuneOfficer, Action::ExportIdentities, false));
+    }
+
+    #[test]
+    fn sites_are_for_the_police_and_leaders() {
+        for r in [Role::ProvinceOfficer, Role::CommuneOfficer, Role::Leader] {
+            assert!(allows(r, Action::ReadSites, false), "{r}");
+        }
+        for r in [Role::Admin, Role::Partner, Role::Auditor] {
+            assert!(!allows(r, Action::ReadSites, true), "{r}");
+            assert!(!allows(r, Action::WriteSites, true), "{r}");
+        }
+        assert!(!allows(Role::Leader, Action::WriteSites, true));
+        assert!(allows(Role::CommuneOfficer, Action::WriteSites, false));
+    }
+
+    /// The roles × actions table as docs/security.md prints it, rendered from [`allows`].
+    fn markdown_table() -> String {
+        let mut t = String::from("| action |");
+        for r in Role::ALL {
+            t.push_str(&format!(" `{r}` |"));
+        }
+        t.push_str("\n| --- |");
+        t.push_str(&" :---: |".repeat(Role::ALL.len()));
+        t.push('\n');
+        for a in Action::ALL {
+            t.push_str(&format!("| {} |", a.describe()));
+            for r in Role::ALL {
+                let cell = match (allows(r, a, false), allows(r, a, true)) {
+                    (true, _) => "yes",
+                    (false, true) => "if granted",
+                    (false, false) => "no",
+                };
+                t.push_str(&format!(" {cell} |"));
+            }
+            t.push('\n');
+        }
+        t
+    }
+
+    /// docs/security.md carries the table this code enforces, so the two cannot drift.
+    #[test]
+    fn the_security_document_prints_this_table() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/security.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/security.md");
+        let table = markdown_table();
+        assert!(
+            doc.contains(&table),
+            "docs/security.md does not contain the access table; replace it with:\n\n{table}"
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::error::DbError;
 use crate::exec::Count;
 use chrono::{DateTime, NaiveDate, Utc};
 use diaban_vault::chain::{GENESIS_HASH, entry_hash};
-use sea_query::{Cond, Expr, ExprTrait, Order, Query};
+use sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query};
 use serde::Serialize;
 
 /// What to record. Never put personal data in any field: targets are ids.
@@ -247,14 +247,20 @@ pub async fn verify(db: &Db) -> Result<VerifyReport, DbError> {
         )
         .await?;
     let last = expected - 1;
-    let first_problem = if head.seq != last || head.last_hash != prev {
+    // Name the first entry the head does not vouch for: one past the shorter count when
+    // entries were deleted from or added at the end, the last one when the counts agree
+    // but its hash does not.
+    let first_problem = if head.seq != last {
+        let id = Ord::min(head.seq, last) + 1;
         Some((
-            last + 1,
+            id,
             format!(
-                "the head says {} entries but {} were found (entries at the end were deleted or added)",
+                "entry {id}: the head says {} entries but {} were found (entries at the end were deleted or added)",
                 head.seq, last
             ),
         ))
+    } else if head.last_hash != prev {
+        Some((last, format!("entry {last} does not match the hash recorded in the head (rewritten)")))
     } else {
         None
     };
@@ -293,7 +299,10 @@ pub async fn search(db: &Db, f: &AuditFilter) -> Result<(Vec<Entry>, i64), DbErr
         c = c.add(Expr::col("actor").eq(a.to_lowercase()));
     }
     if let Some(a) = &f.action_prefix {
-        c = c.add(Expr::col("action").like(format!("{}%", a.replace(['%', '_'], ""))));
+        // `%` and `_` are LIKE wildcards and action names contain `_`
+        // (user.change_password): escape them, never drop them.
+        let escaped = a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        c = c.add(Expr::col("action").like(LikeExpr::new(format!("{escaped}%")).escape('\\')));
     }
     if let Some(t) = &f.target_type {
         c = c.add(Expr::col("target_type").eq(t.as_str()));

@@ -81,6 +81,38 @@ fn replace_db_name(url: &str, name: &str) -> String {
     }
 }
 
+/// Runs one SQL statement exactly as written and gives the number of rows affected. For
+/// tests that play someone with direct access to the database (dropping the audit
+/// triggers, rewriting a row); the application never runs SQL it did not build itself.
+pub async fn execute_raw(db: &Db, sql: &str) -> Result<u64, DbError> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    Ok(match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await?.rows_affected(),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await?.rows_affected(),
+    })
+}
+
+/// Runs a query exactly as written and gives every column of every row as text (NULL as
+/// None). Select text columns only, or cast to text in the query.
+pub async fn query_text(db: &Db, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
+    use sqlx::Row;
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    Ok(match db {
+        Db::Sqlite(p) => sqlx::query(sql)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i)).collect())
+            .collect::<Result<_, _>>()?,
+        Db::Postgres(p) => sqlx::query(sql)
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i)).collect())
+            .collect::<Result<_, _>>()?,
+    })
+}
+
 impl TestDb {
     /// Closes the pool and removes the database.
     pub async fn cleanup(self) {

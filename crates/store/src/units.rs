@@ -79,12 +79,30 @@ pub struct UnitFilter {
     pub as_of: Option<NaiveDate>,
     /// Only units whose records count towards this current province.
     pub scope_province_id: Option<i64>,
+    /// Only units whose records count towards this current commune.
+    pub scope_commune_id: Option<i64>,
     /// Only units of this generation ("2025" or "legacy").
     pub generation: Option<String>,
+    /// Sort column.
+    pub order: UnitOrder,
+    /// Sort descending.
+    pub desc: bool,
     /// Page size.
     pub limit: u64,
     /// Rows to skip.
     pub offset: u64,
+}
+
+/// Columns a unit list can be sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnitOrder {
+    /// By official code (default).
+    #[default]
+    Code,
+    /// By name, accents ignored.
+    Name,
+    /// By area.
+    Area,
 }
 
 const COLUMNS: [&str; 14] = [
@@ -167,6 +185,9 @@ pub async fn search(db: &Db, f: &UnitFilter) -> Result<(Vec<Unit>, i64), DbError
     if let Some(p) = f.scope_province_id {
         cond = cond.add(Expr::col(("units", "scope_province_id")).eq(p));
     }
+    if let Some(c) = f.scope_commune_id {
+        cond = cond.add(Expr::col(("units", "scope_commune_id")).eq(c));
+    }
     if let Some(g) = &f.generation {
         cond = cond.add(Expr::col(("units", "generation")).eq(g.as_str()));
     }
@@ -185,8 +206,15 @@ pub async fn search(db: &Db, f: &UnitFilter) -> Result<(Vec<Unit>, i64), DbError
         .cond_where(cond.clone())
         .to_owned();
     let total: Count = db.exec().fetch_one(&count).await?;
+    let dir = if f.desc { Order::Desc } else { Order::Asc };
+    let first = match f.order {
+        UnitOrder::Code => "code",
+        UnitOrder::Name => "name_folded",
+        UnitOrder::Area => "area_km2",
+    };
     let q = select_units()
         .cond_where(cond)
+        .order_by(("units", first), dir)
         .order_by(("units", "code"), Order::Asc)
         .order_by(("units", "generation"), Order::Asc)
         .limit(f.limit)

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod middleware;
 mod pages;
 pub mod person_input;
+pub mod site_input;
 
 use axum::Router;
 use diaban_store::Db;

@@ -74,23 +74,19 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 }
 
 /// Double-submit CSRF check on every state-changing request not authenticated by a
-/// bearer token. The only exemption is the JSON sign-in of API clients, which no
+/// bearer token. API requests without a session cookie are exempt: nothing in them acts
+/// for a signed-in user, so they are answered 401 — except the JSON sign-in, which no
 /// cross-site form can send (a JSON body from another site needs a CORS preflight, which
-/// is never granted).
+/// is never granted; the handler refuses any other content type). Page forms always
+/// need the token, the sign-in form included.
 pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let existing =
         cookie_value(&req, CSRF_COOKIE).filter(|v| v.len() >= 32 && v.len() <= 64).map(str::to_owned);
     let token = existing.clone().unwrap_or_else(|| diaban_vault::token::random_id(32));
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let bearer = req.headers().contains_key(axum::http::header::AUTHORIZATION);
-    let is_json = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
     let has_session = cookie_value(&req, crate::auth::session::SESSION_COOKIE).is_some();
-    let exempt =
-        req.uri().path() == "/api/v1/session" && *req.method() == Method::POST && is_json && !has_session;
+    let exempt = req.uri().path().starts_with("/api/") && !has_session;
     if unsafe_method && !bearer && !exempt {
         let header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let provided = match header {

@@ -91,7 +91,19 @@ async fn openapi_describes_every_api_route() {
         let (s, doc) = app.get_json("/api/v1/openapi.json").await;
         assert_eq!(s, 200);
         assert_eq!(doc["openapi"], "3.1.0");
-        for path in ["/healthz", "/api/v1/units", "/api/v1/units/{code}", "/api/v1/openapi.json"] {
+        for path in [
+            "/healthz",
+            "/api/v1/units",
+            "/api/v1/units/{code}",
+            "/api/v1/openapi.json",
+            "/api/v1/session",
+            "/api/v1/me",
+            "/api/v1/persons",
+            "/api/v1/persons/search",
+            "/api/v1/persons/{id}",
+            "/api/v1/audit",
+            "/api/v1/audit/verify",
+        ] {
             assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
         }
         app.stop().await;

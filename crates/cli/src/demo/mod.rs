@@ -7,6 +7,7 @@ mod accounts;
 mod persons;
 mod population;
 pub mod rng;
+mod sites;
 
 use crate::context::{DbArgs, KeyArgs, open_db};
 use anyhow::Context;
@@ -93,6 +94,7 @@ pub async fn fill(
     .context("the demo province 51 is missing from the units")?;
     population::fill(db, &province, seed).await?;
     let accounts = accounts::fill(db, &province).await?;
+    sites::fill(db, &province, seed).await?;
     if let Some(keys) = keys {
         persons::fill(db, keys, &province, seed).await?;
     }

@@ -4,6 +4,7 @@ mod audit;
 mod openapi;
 mod persons;
 mod session;
+pub(crate) mod sites;
 mod units;
 
 use crate::AppState;
@@ -20,6 +21,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(persons::routes())
         .merge(audit::routes())
+        .merge(sites::routes())
 }
 
 /// Query parameters whose rejection is a JSON 400 naming the problem. Handlers take

@@ -20,5 +20,7 @@ requirement!(
     WritePersons,
     ExportIdentities,
     ManageUsers,
-    ReadAudit
+    ReadAudit,
+    ReadSites,
+    WriteSites
 );

@@ -40,14 +40,16 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The client address: the socket peer, or the first X-Forwarded-For hop when the
-/// deployment says it runs behind a trusted proxy.
+/// The client address: the socket peer, or, when the deployment says it runs behind a
+/// trusted proxy, the last X-Forwarded-For hop — the address that proxy saw. Earlier hops
+/// are whatever the client chose to send (a proxy appends to the header), so trusting
+/// the first would let anyone pick a new address for each attempt and escape throttling.
 pub fn client_ip(state: &AppState, parts: &Parts) -> String {
     if state.config.trust_proxy
         && let Some(v) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = v.split(',').next()
+        && let Some(last) = v.rsplit(',').next().map(str::trim).filter(|h| !h.is_empty())
     {
-        return first.trim().to_owned();
+        return last.to_owned();
     }
     parts
         .extensions
@@ -129,7 +131,10 @@ async fn by_token(state: &AppState, token: &str, ip: String) -> Result<Resolved,
     if user.disabled {
         return Err(invalid());
     }
-    tokens::touch(&state.db, t.id).await?;
+    // As for sessions: recording every use would make each API call a write.
+    if t.last_used_at.is_none_or(|at| Utc::now() - at > Duration::seconds(60)) {
+        tokens::touch(&state.db, t.id).await?;
+    }
     Ok(Resolved::Ready(identity(state, user, Via::Token(t.id), ip).await?))
 }
 

@@ -4,13 +4,15 @@
 
 use super::{Ctx, json_block, render};
 use crate::AppState;
-use crate::auth::{Authorized, actions::ViewAggregates};
+use crate::auth::Identity;
 use crate::error::AppError;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
+use diaban_domain::access::Action;
 use diaban_store::persons::Scope;
 use diaban_store::{persons, population, units};
 use serde_json::json;
@@ -34,26 +36,27 @@ struct DashboardPage {
     chart_json: String,
 }
 
-async fn dashboard(
-    State(state): State<AppState>,
-    who: Authorized<ViewAggregates>,
-    ctx: Ctx,
-) -> Result<Response, AppError> {
+async fn dashboard(State(state): State<AppState>, who: Identity, ctx: Ctx) -> Result<Response, AppError> {
+    // "/" is where sign-in lands: a role without aggregates (the auditor) goes to the
+    // first page it may open instead of a refusal.
+    if !who.may(Action::ViewAggregates) {
+        let to = if who.may(Action::ReadAudit) { "/audit" } else { "/account" };
+        return Ok(axum::response::Redirect::to(to).into_response());
+    }
     let communes = match who.scope() {
         Scope::Province(p) => units::children(&state.db, p).await?,
         Scope::Commune(c) => vec![units::get(&state.db, c).await?],
     };
-    let province_id = match who.scope() {
-        Scope::Province(p) => p,
-        Scope::Commune(_) => who.unit.scope_province_id.unwrap_or(who.unit.id),
-    };
-    let legacy_filter = units::UnitFilter {
-        scope_province_id: Some(province_id),
+    let mut legacy_filter = units::UnitFilter {
         generation: Some("legacy".into()),
         level: Some(diaban_domain::UnitLevel::Commune),
         limit: 0,
         ..Default::default()
     };
+    match who.scope() {
+        Scope::Province(p) => legacy_filter.scope_province_id = Some(p),
+        Scope::Commune(c) => legacy_filter.scope_commune_id = Some(c),
+    }
     let (_, legacy_units) = units::search(&state.db, &legacy_filter).await?;
     let ids: Vec<i64> = communes.iter().map(|c| c.id).collect();
     let pops = population::latest_for(&state.db, &ids).await?;
@@ -72,7 +75,11 @@ async fn dashboard(
             }))
         })
         .collect();
-    let map = json!({"layers": [{"type": "circles", "name": tr.t("dash.population"), "scale": "size", "items": circles}]});
+    let bounds = match (who.scope(), communes.first().and_then(|c| Some((c.lat?, c.lon?)))) {
+        (Scope::Commune(_), Some((lat, lon))) => json!([[lat - 0.08, lon - 0.1], [lat + 0.08, lon + 0.1]]),
+        _ => serde_json::Value::Null,
+    };
+    let map = json!({"bounds": bounds, "layers": [{"type": "circles", "name": tr.t("dash.population"), "scale": "size", "items": circles}]});
     let mut ranked: Vec<_> =
         communes.iter().map(|c| (c.name.clone(), pops.get(&c.id).map_or(0, |(_, p)| *p))).collect();
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
@@ -82,6 +89,7 @@ async fn dashboard(
         "labels": ranked.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
         "series": [{"name": tr.t("dash.population"), "values": ranked.iter().map(|r| r.1).collect::<Vec<_>>()}],
         "y_label": tr.t("dash.population"),
+        "x_label": tr.t("dash.communes"),
     });
     let p = ctx.page(Some(&who), "dash.title", "dashboard").await;
     let page = DashboardPage {

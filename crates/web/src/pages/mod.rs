@@ -8,6 +8,7 @@ mod audit;
 mod dashboard;
 mod login;
 pub(crate) mod persons;
+mod sites;
 mod units;
 
 use crate::AppState;
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(units::routes())
         .merge(persons::routes())
+        .merge(sites::routes())
         .merge(admin_users::routes())
         .merge(audit::routes())
 }
@@ -89,6 +91,9 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     let mut work = Vec::new();
     if who.may(Action::ReadPersons) {
         work.push(NavItem { id: "persons", href: "/persons", label: "nav.persons" });
+    }
+    if who.may(Action::ReadSites) {
+        work.push(NavItem { id: "sites", href: "/sites", label: "nav.sites" });
     }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });

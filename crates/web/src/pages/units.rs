@@ -13,7 +13,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use diaban_domain::time::today_in_vietnam;
 use diaban_store::population;
-use diaban_store::units::{self, LineageLink, Unit, UnitFilter};
+use diaban_store::units::{self, LineageLink, Unit, UnitFilter, UnitOrder};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -48,10 +48,19 @@ fn row(u: &Unit, tr: &crate::i18n::Tr) -> Row {
     }
 }
 
+/// A sortable column header.
+pub struct SortLink {
+    pub label: &'static str,
+    pub href: String,
+    pub aria: &'static str,
+    pub numeric: bool,
+}
+
 #[derive(Template)]
 #[template(path = "units_list.html")]
 struct ListPage {
     p: super::Page,
+    headers: Vec<SortLink>,
     q: String,
     rows: Vec<Row>,
     total: i64,
@@ -61,6 +70,8 @@ struct ListPage {
 #[derive(Deserialize)]
 struct ListParams {
     q: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
 }
 
 async fn list(
@@ -71,7 +82,14 @@ async fn list(
 ) -> Result<Response, AppError> {
     let tr = ctx.tr(Some(&who));
     let q: String = params.q.unwrap_or_default().trim().chars().take(100).collect();
-    let filter = if q.is_empty() {
+    let sort = params.sort.as_deref().unwrap_or("code");
+    let order = match sort {
+        "name" => UnitOrder::Name,
+        "area" => UnitOrder::Area,
+        _ => UnitOrder::Code,
+    };
+    let desc = params.dir.as_deref() == Some("desc");
+    let mut filter = if q.is_empty() {
         UnitFilter {
             level: Some(diaban_domain::UnitLevel::Province),
             as_of: Some(today_in_vietnam()),
@@ -82,6 +100,32 @@ async fn list(
         // A search covers current and legacy units, so an old name still finds its unit.
         UnitFilter { q: Some(q.clone()), limit: 100, ..Default::default() }
     };
+    filter.order = order;
+    filter.desc = desc;
+    let enc = |s: &str| serde_urlencoded::to_string([("q", s)]).unwrap_or_default();
+    let headers = [
+        ("code", "units.code", UnitOrder::Code, false),
+        ("name", "units.name", UnitOrder::Name, false),
+        ("area", "units.area", UnitOrder::Area, true),
+    ]
+    .into_iter()
+    .map(|(key, label, o, numeric)| {
+        let active = o == order;
+        let next_dir = if active && !desc { "desc" } else { "asc" };
+        SortLink {
+            label,
+            href: format!("/units?{}&sort={key}&dir={next_dir}", enc(&q)),
+            aria: if !active {
+                ""
+            } else if desc {
+                "descending"
+            } else {
+                "ascending"
+            },
+            numeric,
+        }
+    })
+    .collect();
     let (found, total) = units::search(&state.db, &filter).await?;
     let mut p = ctx.page(Some(&who), "units.title", "units").await;
     p.breadcrumbs = vec![
@@ -89,7 +133,7 @@ async fn list(
         Crumb { label: tr.t("units.title").into(), href: None },
     ];
     let rows = found.iter().map(|u| row(u, &tr)).collect();
-    render(ctx.flash_key.is_some(), &ListPage { p, searching: !q.is_empty(), q, rows, total })
+    render(ctx.flash_key.is_some(), &ListPage { p, headers, searching: !q.is_empty(), q, rows, total })
 }
 
 /// A lineage entry for the page.
@@ -175,7 +219,12 @@ async fn detail(
             Some(json!({"lat": u.lat?, "lon": u.lon?, "label": u.name, "href": format!("/units/{}", u.code)}))
         })
         .collect();
-    let map = json!({"layers": [{"type": "points", "name": unit.name, "items": points}]});
+    // A unit without children would be drawn at street zoom around one dot: frame it.
+    let bounds = match (children.is_empty(), unit.lat, unit.lon) {
+        (true, Some(lat), Some(lon)) => json!([[lat - 0.08, lon - 0.1], [lat + 0.08, lon + 0.1]]),
+        _ => serde_json::Value::Null,
+    };
+    let map = json!({"bounds": bounds, "layers": [{"type": "points", "name": unit.name, "items": points}]});
     let mut p = ctx.page(Some(&who), "units.title", "units").await;
     p.title = unit.name.clone();
     p.breadcrumbs = vec![

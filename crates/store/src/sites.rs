@@ -1,0 +1,851 @@
+//! Drug sites (điểm, tụ điểm, điểm nguy cơ): the registry, the dated lifecycle and the
+//! checks after elimination. Which steps are allowed and when checks fall due is decided
+//! by `diaban_domain::site`; this module stores each step with who made it, keeps the
+//! site's current state beside its history, and writes every change together with its
+//! audit entry in one transaction. Lists and reads are scoped by unit inside the query,
+//! through the unit's `scope_*_id` columns, so a site filed against a legacy commune
+//! counts towards its current successor.
+
+use crate::audit::{self, NewEntry};
+use crate::db::{Db, Tx};
+use crate::error::DbError;
+use crate::exec::{Count, IdRow};
+use crate::persons::Scope;
+use chrono::{DateTime, NaiveDate, Utc};
+use diaban_domain::site::{
+    LatLon, SiteHistory, SiteKind, SiteParams, SiteState, TransitionError, monitoring_schedule, transition,
+};
+use sea_query::{Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A new site, validated by the caller (coordinates are a [`LatLon`], so in Vietnam).
+#[derive(Debug, Clone)]
+pub struct NewSite {
+    /// Point, cluster or risk point.
+    pub kind: SiteKind,
+    /// Điểm nóng.
+    pub hot_spot: bool,
+    /// A short name ("Quán cà phê X, thôn Y").
+    pub name: String,
+    /// What happens there.
+    pub description: String,
+    /// Address text.
+    pub address: String,
+    /// The commune it lies in (current or legacy).
+    pub unit_id: i64,
+    /// Where it is.
+    pub location: LatLon,
+    /// The linked conditional business, by reference.
+    pub business_ref: Option<String>,
+    /// How it came to the police's attention.
+    pub found_how: String,
+    /// The officer in charge.
+    pub responsible_user_id: Option<i64>,
+    /// The state it is recorded in: `reported` or `listed`.
+    pub state: SiteState,
+    /// The date that state took effect.
+    pub on: NaiveDate,
+    /// Evidence or decision behind the first state.
+    pub note: String,
+}
+
+/// A stored site, with its unit's code and name for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: SiteKind,
+    /// Điểm nóng.
+    pub hot_spot: bool,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Address text.
+    pub address: String,
+    /// Unit id.
+    pub unit_id: i64,
+    /// Unit code.
+    pub unit_code: String,
+    /// Unit name.
+    pub unit_name: String,
+    /// Whether the unit is a legacy (pre-2025) one.
+    pub unit_legacy: bool,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// Linked conditional business.
+    pub business_ref: Option<String>,
+    /// How it was found.
+    pub found_how: String,
+    /// Officer in charge.
+    pub responsible_user_id: Option<i64>,
+    /// Current state.
+    pub state: SiteState,
+    /// Since when.
+    pub state_since: NaiveDate,
+    /// Recorded at.
+    pub created_at: DateTime<Utc>,
+    /// Last changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    kind: String,
+    hot_spot: bool,
+    name: String,
+    description: String,
+    address: String,
+    unit_id: i64,
+    unit_code: String,
+    unit_name: String,
+    unit_generation: String,
+    lat: f64,
+    lon: f64,
+    business_ref: Option<String>,
+    found_how: String,
+    responsible_user_id: Option<i64>,
+    state: String,
+    state_since: NaiveDate,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+fn stored<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, DbError> {
+    r.map_err(|e| DbError::Other(format!("bad stored value: {e}")))
+}
+
+impl TryFrom<Row> for Site {
+    type Error = DbError;
+    fn try_from(r: Row) -> Result<Self, DbError> {
+        Ok(Site {
+            id: r.id,
+            kind: stored(r.kind.parse())?,
+            hot_spot: r.hot_spot,
+            name: r.name,
+            description: r.description,
+            address: r.address,
+            unit_id: r.unit_id,
+            unit_code: r.unit_code,
+            unit_name: r.unit_name,
+            unit_legacy: r.unit_generation == "legacy",
+            lat: r.lat,
+            lon: r.lon,
+            business_ref: r.business_ref,
+            found_how: r.found_how,
+            responsible_user_id: r.responsible_user_id,
+            state: stored(r.state.parse())?,
+            state_since: r.state_since,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+const SITE_COLUMNS: [&str; 16] = [
+    "id",
+    "kind",
+    "hot_spot",
+    "name",
+    "description",
+    "address",
+    "unit_id",
+    "lat",
+    "lon",
+    "business_ref",
+    "found_how",
+    "responsible_user_id",
+    "state",
+    "state_since",
+    "created_at",
+    "updated_at",
+];
+
+fn join_units(q: &mut SelectStatement) {
+    q.join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals(("s", "unit_id")));
+}
+
+fn select_sites() -> SelectStatement {
+    let mut q = Query::select()
+        .columns(SITE_COLUMNS.map(|c| ("s", c)))
+        .expr_as(Expr::col(("u", "code")), "unit_code")
+        .expr_as(Expr::col(("u", "name")), "unit_name")
+        .expr_as(Expr::col(("u", "generation")), "unit_generation")
+        .from_as("sites", "s")
+        .to_owned();
+    join_units(&mut q);
+    q
+}
+
+/// Why a change to a site was not made. Nothing is written in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// No such site in the caller's scope.
+    #[error("no such site")]
+    NotFound,
+    /// The lifecycle does not allow the step; the error lists the allowed targets.
+    #[error(transparent)]
+    Refused(TransitionError),
+    /// The input breaks a rule (a date before the current state's, a check on a site
+    /// not under monitoring, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// Someone else changed the site meanwhile.
+    #[error("the site was changed by someone else meanwhile; reload and try again")]
+    Concurrent,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+async fn insert_transition(
+    tx: &mut Tx,
+    site_id: i64,
+    from: Option<SiteState>,
+    to: SiteState,
+    on: NaiveDate,
+    by: Option<i64>,
+    note: &str,
+) -> Result<(), DbError> {
+    let q = Query::insert()
+        .into_table("site_transitions")
+        .columns(["site_id", "from_state", "to_state", "on_date", "by_user_id", "note", "created_at"])
+        .values_panic([
+            site_id.into(),
+            from.map(|s| s.as_str().to_owned()).into(),
+            to.as_str().into(),
+            on.into(),
+            by.into(),
+            note.into(),
+            crate::now().into(),
+        ])
+        .to_owned();
+    tx.exec().execute(&q).await.map(|_| ())
+}
+
+/// Records a site and its first state, with `audit_entry` (its target set to the new
+/// site) in the same transaction. The first state must be `reported` or `listed`.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    db: &Db,
+    s: &NewSite,
+    created_by: Option<i64>,
+    audit_entry: Option<NewEntry>,
+) -> Result<i64, DbError> {
+    let mut tx = db.begin().await?;
+    let id = create_in(&mut tx, s, created_by).await?;
+    if let Some(mut e) = audit_entry {
+        e.target_type = "site".into();
+        e.target_id = id.to_string();
+        audit::append_in(&mut tx, &e).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Records many sites in one transaction, with one `audit_entry` (its target set to the
+/// number of sites): all of them or, on any failure, none. Returns their ids in order.
+#[tracing::instrument(skip_all, fields(n = list.len()))]
+pub async fn create_many(
+    db: &Db,
+    list: &[NewSite],
+    created_by: Option<i64>,
+    audit_entry: Option<NewEntry>,
+) -> Result<Vec<i64>, DbError> {
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::with_capacity(list.len());
+    for (i, s) in list.iter().enumerate() {
+        let id = create_in(&mut tx, s, created_by).await.map_err(|e| match e {
+            DbError::Invalid(m) => DbError::Invalid(format!("site {}: {m}", i + 1)),
+            other => other,
+        })?;
+        ids.push(id);
+    }
+    if let Some(mut e) = audit_entry {
+        e.target_type = "site".into();
+        e.target_id = format!("{} sites", ids.len());
+        audit::append_in(&mut tx, &e).await?;
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// [`create`] inside the caller's transaction (for imports: all rows or none).
+pub async fn create_in(tx: &mut Tx, s: &NewSite, created_by: Option<i64>) -> Result<i64, DbError> {
+    if !matches!(s.state, SiteState::Reported | SiteState::Listed) {
+        return Err(DbError::Invalid(format!(
+            "a new site starts as reported or listed, not {}",
+            s.state.as_str()
+        )));
+    }
+    if s.name.trim().is_empty() {
+        return Err(DbError::Invalid("a site needs a name".into()));
+    }
+    let now = crate::now();
+    let q = Query::insert()
+        .into_table("sites")
+        .columns([
+            "kind",
+            "hot_spot",
+            "name",
+            "description",
+            "address",
+            "unit_id",
+            "lat",
+            "lon",
+            "business_ref",
+            "found_how",
+            "responsible_user_id",
+            "state",
+            "state_since",
+            "created_at",
+            "created_by",
+            "updated_at",
+        ])
+        .values_panic([
+            s.kind.as_str().into(),
+            s.hot_spot.into(),
+            s.name.trim().into(),
+            s.description.clone().into(),
+            s.address.clone().into(),
+            s.unit_id.into(),
+            s.location.lat().into(),
+            s.location.lon().into(),
+            s.business_ref.clone().filter(|b| !b.trim().is_empty()).into(),
+            s.found_how.clone().into(),
+            s.responsible_user_id.into(),
+            s.state.as_str().into(),
+            s.on.into(),
+            now.into(),
+            created_by.into(),
+            now.into(),
+        ])
+        .returning_col("id")
+        .to_owned();
+    let id = tx.exec().fetch_one::<IdRow, _>(&q).await?.id;
+    insert_transition(tx, id, None, s.state, s.on, created_by, &s.note).await?;
+    Ok(id)
+}
+
+/// A site within `scope`; None when it does not exist or lies outside the scope (the
+/// caller answers both the same way).
+#[tracing::instrument(skip(db))]
+pub async fn get(db: &Db, id: i64, scope: Scope) -> Result<Option<Site>, DbError> {
+    let q = select_sites().and_where(Expr::col(("s", "id")).eq(id)).cond_where(scope.cond("u")).to_owned();
+    let row: Option<Row> = db.exec().fetch_optional(&q).await?;
+    row.map(Site::try_from).transpose()
+}
+
+/// How to narrow a list of sites.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFilter {
+    /// Sites of this unit: a current commune includes the legacy communes that went
+    /// into it; a legacy unit matches only itself.
+    pub unit_id: Option<i64>,
+    /// Only this kind.
+    pub kind: Option<SiteKind>,
+    /// Only this state.
+    pub state: Option<SiteState>,
+    /// Only hot spots (true) or only the others (false).
+    pub hot_spot: Option<bool>,
+    /// Only sites with a pending check due before this date (overdue on it).
+    pub overdue_on: Option<NaiveDate>,
+    /// Page size (0: no limit).
+    pub limit: u64,
+    /// Rows to skip.
+    pub offset: u64,
+}
+
+fn filter_cond(scope: Scope, f: &SiteFilter) -> Cond {
+    let mut c = scope.cond("u");
+    if let Some(u) = f.unit_id {
+        c = c.add(
+            Cond::any()
+                .add(Expr::col(("s", "unit_id")).eq(u))
+                .add(Expr::col(("u", "scope_commune_id")).eq(u)),
+        );
+    }
+    if let Some(k) = f.kind {
+        c = c.add(Expr::col(("s", "kind")).eq(k.as_str()));
+    }
+    if let Some(st) = f.state {
+        c = c.add(Expr::col(("s", "state")).eq(st.as_str()));
+    }
+    if let Some(h) = f.hot_spot {
+        c = c.add(Expr::col(("s", "hot_spot")).eq(h));
+    }
+    if let Some(day) = f.overdue_on {
+        let pending = Query::select()
+            .expr(Expr::val(1))
+            .from_as("site_checks", "c")
+            .and_where(Expr::col(("c", "site_id")).equals(("s", "id")))
+            .and_where(Expr::col(("c", "done_on")).is_null())
+            .and_where(Expr::col(("c", "due_on")).lt(day))
+            .to_owned();
+        c = c.add(Expr::exists(pending));
+    }
+    c
+}
+
+/// Sites within `scope` matching the filter, newest first, with the total before paging.
+#[tracing::instrument(skip(db))]
+pub async fn list(db: &Db, scope: Scope, f: &SiteFilter) -> Result<(Vec<Site>, i64), DbError> {
+    let cond = filter_cond(scope, f);
+    let mut count =
+        Query::select().expr_as(Expr::col(("s", "id")).count(), "n").from_as("sites", "s").to_owned();
+    join_units(&mut count);
+    count.cond_where(cond.clone());
+    let total: Count = db.exec().fetch_one(&count).await?;
+    let mut q = select_sites().cond_where(cond).order_by(("s", "id"), Order::Desc).to_owned();
+    if f.limit > 0 {
+        q.limit(f.limit).offset(f.offset);
+    }
+    let rows: Vec<Row> = db.exec().fetch_all(&q).await?;
+    let sites = rows.into_iter().map(Site::try_from).collect::<Result<Vec<_>, _>>()?;
+    Ok((sites, total.n))
+}
+
+/// One recorded step of a site's lifecycle.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Transition {
+    /// Id.
+    pub id: i64,
+    /// The state before (None for the first state).
+    pub from_state: Option<String>,
+    /// The state after.
+    pub to_state: String,
+    /// The date it took effect.
+    pub on_date: NaiveDate,
+    /// Who recorded it.
+    pub by_user_id: Option<i64>,
+    /// Their display name.
+    pub by_name: Option<String>,
+    /// Evidence or decision.
+    pub note: String,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The history of a site, oldest first (no scope check: call after [`get`]).
+#[tracing::instrument(skip(db))]
+pub async fn transitions(db: &Db, site_id: i64) -> Result<Vec<Transition>, DbError> {
+    let q = Query::select()
+        .columns(
+            ["id", "from_state", "to_state", "on_date", "by_user_id", "note", "created_at"].map(|c| ("t", c)),
+        )
+        .expr_as(Expr::col(("us", "display_name")), "by_name")
+        .from_as("site_transitions", "t")
+        .join_as(JoinType::LeftJoin, "users", "us", Expr::col(("us", "id")).equals(("t", "by_user_id")))
+        .and_where(Expr::col(("t", "site_id")).eq(site_id))
+        .order_by(("t", "on_date"), Order::Asc)
+        .order_by(("t", "id"), Order::Asc)
+        .to_owned();
+    db.exec().fetch_all(&q).await
+}
+
+/// A scheduled or recorded check of a site after elimination.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Check {
+    /// Id.
+    pub id: i64,
+    /// The site.
+    pub site_id: i64,
+    /// When it is due.
+    pub due_on: NaiveDate,
+    /// When it was done (None: pending).
+    pub done_on: Option<NaiveDate>,
+    /// `no_activity` or `activity` once done.
+    pub outcome: Option<String>,
+    /// What was seen.
+    pub note: String,
+    /// Who did it.
+    pub by_user_id: Option<i64>,
+}
+
+const CHECK_COLUMNS: [&str; 7] = ["id", "site_id", "due_on", "done_on", "outcome", "note", "by_user_id"];
+
+/// The checks of a site, by due date (no scope check: call after [`get`]).
+#[tracing::instrument(skip(db))]
+pub async fn checks(db: &Db, site_id: i64) -> Result<Vec<Check>, DbError> {
+    let q = Query::select()
+        .columns(CHECK_COLUMNS)
+        .from("site_checks")
+        .and_where(Expr::col("site_id").eq(site_id))
+        .order_by("due_on", Order::Asc)
+        .order_by("id", Order::Asc)
+        .to_owned();
+    db.exec().fetch_all(&q).await
+}
+
+/// Reads the site inside the transaction, within scope.
+async fn site_in_tx(tx: &mut Tx, id: i64, scope: Scope) -> Result<Site, ChangeError> {
+    let q = select_sites().and_where(Expr::col(("s", "id")).eq(id)).cond_where(scope.cond("u")).to_owned();
+    let row: Option<Row> = tx.exec().fetch_optional(&q).await?;
+    row.map(Site::try_from).transpose()?.ok_or(ChangeError::NotFound)
+}
+
+/// Moves the site from `from` to `to` on `on`: checks the step, records it, updates the
+/// current state only if it is still `from` (else [`ChangeError::Concurrent`]), drops
+/// pending checks when the site leaves monitoring and schedules them when it enters it.
+#[allow(clippy::too_many_arguments)]
+async fn step(
+    tx: &mut Tx,
+    site: &Site,
+    to: SiteState,
+    on: NaiveDate,
+    by: Option<i64>,
+    note: &str,
+    params: &SiteParams,
+) -> Result<(), ChangeError> {
+    transition(site.state, to).map_err(ChangeError::Refused)?;
+    if on < site.state_since {
+        return Err(ChangeError::Invalid(format!(
+            "the date {on} is before the current state's date {}",
+            site.state_since
+        )));
+    }
+    let upd = Query::update()
+        .table("sites")
+        .values([
+            ("state", to.as_str().into()),
+            ("state_since", on.into()),
+            ("updated_at", crate::now().into()),
+        ])
+        .and_where(Expr::col("id").eq(site.id))
+        .and_where(Expr::col("state").eq(site.state.as_str()))
+        .to_owned();
+    if tx.exec().execute(&upd).await? != 1 {
+        return Err(ChangeError::Concurrent);
+    }
+    insert_transition(tx, site.id, Some(site.state), to, on, by, note).await?;
+    if site.state == SiteState::Monitoring {
+        let drop_pending = Query::delete()
+            .from_table("site_checks")
+            .and_where(Expr::col("site_id").eq(site.id))
+            .and_where(Expr::col("done_on").is_null())
+            .to_owned();
+        tx.exec().execute(&drop_pending).await?;
+    }
+    if to == SiteState::Monitoring {
+        // The schedule counts from the elimination, which is the state being left.
+        let due = monitoring_schedule(site.state_since, params);
+        if !due.is_empty() {
+            let mut ins =
+                Query::insert().into_table("site_checks").columns(["site_id", "due_on", "note"]).to_owned();
+            for d in due {
+                ins.values_panic([site.id.into(), d.into(), "".into()]);
+            }
+            tx.exec().execute(&ins).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A requested state change.
+#[derive(Debug, Clone)]
+pub struct TransitionRequest {
+    /// The state wanted.
+    pub to: SiteState,
+    /// The date it took effect.
+    pub on: NaiveDate,
+    /// Evidence or decision.
+    pub note: String,
+}
+
+/// Moves a site within `scope` to another state, with its history, its checks and
+/// `audit_entry` (target set to the site) in one transaction.
+#[tracing::instrument(skip(db, params, audit_entry))]
+pub async fn change_state(
+    db: &Db,
+    site_id: i64,
+    scope: Scope,
+    req: &TransitionRequest,
+    by: Option<i64>,
+    params: &SiteParams,
+    audit_entry: Option<NewEntry>,
+) -> Result<(), ChangeError> {
+    let mut tx = db.begin().await?;
+    let site = site_in_tx(&mut tx, site_id, scope).await?;
+    step(&mut tx, &site, req.to, req.on, by, &req.note, params).await?;
+    if let Some(mut e) = audit_entry {
+        e.target_type = "site".into();
+        e.target_id = site_id.to_string();
+        audit::append_in(&mut tx, &e).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// Không có hoạt động: nothing seen.
+    NoActivity,
+    /// Có hoạt động trở lại: the site has re-formed.
+    Activity,
+}
+
+impl CheckOutcome {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoActivity => "no_activity",
+            Self::Activity => "activity",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "no_activity" => Some(Self::NoActivity),
+            "activity" => Some(Self::Activity),
+            _ => None,
+        }
+    }
+}
+
+/// A check done on a site under monitoring.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// The date it was done.
+    pub on: NaiveDate,
+    /// What it found.
+    pub outcome: CheckOutcome,
+    /// What was seen.
+    pub note: String,
+}
+
+/// Records a check on a site under monitoring: it completes the earliest pending check
+/// (or a check made outside the schedule when none is pending). Activity re-forms the
+/// site in the same transaction. Returns the check's id.
+#[tracing::instrument(skip(db, params, audit_entry))]
+pub async fn record_check(
+    db: &Db,
+    site_id: i64,
+    scope: Scope,
+    report: &CheckReport,
+    by: Option<i64>,
+    params: &SiteParams,
+    audit_entry: Option<NewEntry>,
+) -> Result<i64, ChangeError> {
+    let mut tx = db.begin().await?;
+    let site = site_in_tx(&mut tx, site_id, scope).await?;
+    if site.state != SiteState::Monitoring {
+        return Err(ChangeError::Invalid(format!(
+            "only a site under monitoring is checked; this one is {}",
+            site.state.as_str()
+        )));
+    }
+    if report.on < site.state_since {
+        return Err(ChangeError::Invalid(format!(
+            "the check date {} is before monitoring began ({})",
+            report.on, site.state_since
+        )));
+    }
+    let first_pending = Query::select()
+        .column("id")
+        .from("site_checks")
+        .and_where(Expr::col("site_id").eq(site_id))
+        .and_where(Expr::col("done_on").is_null())
+        .order_by("due_on", Order::Asc)
+        .order_by("id", Order::Asc)
+        .limit(1)
+        .to_owned();
+    let pending: Option<IdRow> = tx.exec().fetch_optional(&first_pending).await?;
+    let check_id = match pending {
+        Some(p) => {
+            let upd = Query::update()
+                .table("site_checks")
+                .values([
+                    ("done_on", report.on.into()),
+                    ("outcome", report.outcome.as_str().into()),
+                    ("note", report.note.clone().into()),
+                    ("by_user_id", by.into()),
+                ])
+                .and_where(Expr::col("id").eq(p.id))
+                .to_owned();
+            tx.exec().execute(&upd).await?;
+            p.id
+        }
+        None => {
+            let ins = Query::insert()
+                .into_table("site_checks")
+                .columns(["site_id", "due_on", "done_on", "outcome", "note", "by_user_id"])
+                .values_panic([
+                    site_id.into(),
+                    report.on.into(),
+                    report.on.into(),
+                    report.outcome.as_str().into(),
+                    report.note.clone().into(),
+                    by.into(),
+                ])
+                .returning_col("id")
+                .to_owned();
+            tx.exec().fetch_one::<IdRow, _>(&ins).await?.id
+        }
+    };
+    if report.outcome == CheckOutcome::Activity {
+        let note = if report.note.trim().is_empty() {
+            "activity seen at a monitoring check".to_owned()
+        } else {
+            report.note.clone()
+        };
+        step(&mut tx, &site, SiteState::Reformed, report.on, by, &note, params).await?;
+    }
+    if let Some(mut e) = audit_entry {
+        e.target_type = "site".into();
+        e.target_id = site_id.to_string();
+        audit::append_in(&mut tx, &e).await?;
+    }
+    tx.commit().await?;
+    Ok(check_id)
+}
+
+/// A pending check, with what a to-do list shows.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DueCheck {
+    /// The check.
+    pub check_id: i64,
+    /// When it is due.
+    pub due_on: NaiveDate,
+    /// The site.
+    pub site_id: i64,
+    /// Its name.
+    pub site_name: String,
+    /// Its unit.
+    pub unit_id: i64,
+    /// The unit's name.
+    pub unit_name: String,
+    /// The officer in charge.
+    pub responsible_user_id: Option<i64>,
+}
+
+/// Pending checks within `scope` due on or before `due_by`, earliest first; a check is
+/// overdue when its due date is before today (see `diaban_domain::site::is_overdue`).
+/// `responsible` narrows to one officer's sites.
+#[tracing::instrument(skip(db))]
+pub async fn due_checks(
+    db: &Db,
+    scope: Scope,
+    due_by: NaiveDate,
+    responsible: Option<i64>,
+) -> Result<Vec<DueCheck>, DbError> {
+    let mut q = Query::select()
+        .expr_as(Expr::col(("c", "id")), "check_id")
+        .column(("c", "due_on"))
+        .expr_as(Expr::col(("s", "id")), "site_id")
+        .expr_as(Expr::col(("s", "name")), "site_name")
+        .column(("s", "unit_id"))
+        .expr_as(Expr::col(("u", "name")), "unit_name")
+        .column(("s", "responsible_user_id"))
+        .from_as("site_checks", "c")
+        .join_as(JoinType::InnerJoin, "sites", "s", Expr::col(("s", "id")).equals(("c", "site_id")))
+        .to_owned();
+    join_units(&mut q);
+    q.cond_where(scope.cond("u"))
+        .and_where(Expr::col(("c", "done_on")).is_null())
+        .and_where(Expr::col(("c", "due_on")).lte(due_by))
+        .order_by(("c", "due_on"), Order::Asc)
+        .order_by(("c", "id"), Order::Asc);
+    if let Some(r) = responsible {
+        q.and_where(Expr::col(("s", "responsible_user_id")).eq(r));
+    }
+    db.exec().fetch_all(&q).await
+}
+
+/// A site near a given place.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nearby {
+    /// The site.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its state.
+    pub state: SiteState,
+    /// Distance, metres.
+    pub distance_m: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct NearRow {
+    id: i64,
+    name: String,
+    state: String,
+    lat: f64,
+    lon: f64,
+}
+
+/// Sites within `radius_m` of `at`, nearest first, in any scope (a duplicate across a
+/// commune border is still a duplicate). A latitude/longitude box narrows the rows in
+/// SQL; the great-circle distance decides in Rust.
+#[tracing::instrument(skip(db))]
+pub async fn nearby(db: &Db, at: LatLon, radius_m: f64) -> Result<Vec<Nearby>, DbError> {
+    // One degree of latitude is at least 110.5 km; a margin of 10% keeps the box
+    // generous, and haversine makes the final cut.
+    let dlat = radius_m * 1.1 / 110_500.0;
+    let dlon = dlat / at.lat().to_radians().cos().max(0.01);
+    let q = Query::select()
+        .columns(["id", "name", "state", "lat", "lon"])
+        .from("sites")
+        .and_where(Expr::col("lat").between(at.lat() - dlat, at.lat() + dlat))
+        .and_where(Expr::col("lon").between(at.lon() - dlon, at.lon() + dlon))
+        .to_owned();
+    let rows: Vec<NearRow> = db.exec().fetch_all(&q).await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let d = diaban_domain::site::haversine_m(at.lat(), at.lon(), r.lat, r.lon);
+        if d <= radius_m {
+            out.push(Nearby { id: r.id, name: r.name, state: stored(r.state.parse())?, distance_m: d });
+        }
+    }
+    out.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct HistRow {
+    site_id: i64,
+    kind: String,
+    hot_spot: bool,
+    to_state: String,
+    on_date: NaiveDate,
+}
+
+/// The dated histories of every site within `scope`, for
+/// `diaban_domain::site::site_counts` (targets T1 and T2).
+#[tracing::instrument(skip(db))]
+pub async fn site_histories(db: &Db, scope: Scope) -> Result<Vec<SiteHistory>, DbError> {
+    let mut q = Query::select()
+        .column(("t", "site_id"))
+        .columns([("s", "kind"), ("s", "hot_spot")])
+        .columns([("t", "to_state"), ("t", "on_date")])
+        .from_as("site_transitions", "t")
+        .join_as(JoinType::InnerJoin, "sites", "s", Expr::col(("s", "id")).equals(("t", "site_id")))
+        .to_owned();
+    join_units(&mut q);
+    q.cond_where(scope.cond("u"))
+        .order_by(("t", "site_id"), Order::Asc)
+        .order_by(("t", "on_date"), Order::Asc)
+        .order_by(("t", "id"), Order::Asc);
+    let rows: Vec<HistRow> = db.exec().fetch_all(&q).await?;
+    let mut by_site: BTreeMap<i64, SiteHistory> = BTreeMap::new();
+    for r in rows {
+        let state: SiteState = stored(r.to_state.parse())?;
+        let h = match by_site.entry(r.site_id) {
+            std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::btree_map::Entry::Vacant(v) => v.insert(SiteHistory {
+                kind: stored(r.kind.parse())?,
+                hot_spot: r.hot_spot,
+                transitions: Vec::new(),
+            }),
+        };
+        h.transitions.push((r.on_date, state));
+    }
+    Ok(by_site.into_values().collect())
+}

@@ -1,0 +1,449 @@
+//! `/api/v1/sites`: the registry of drug sites for integrations, under the same rules as
+//! the pages (role, unit scope, every change audited in its own transaction).
+//!
+//! A site within the re-formation radius of an existing one is still recorded (two
+//! places 150 m apart can both be real), with a `near_existing` warning carrying the
+//! other site's id, so the officer can check and link them.
+
+use crate::AppState;
+use crate::api::{ApiQuery, parse_u64};
+use crate::auth::actions::{ReadSites, WriteSites};
+use crate::auth::{Authorized, Identity};
+use crate::error::{ApiError, AppError, ErrorKind};
+use crate::i18n::{Lang, Tr};
+use crate::site_input::{self, SiteInput};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use diaban_domain::UnitLevel;
+use diaban_domain::site::SiteState;
+use diaban_store::audit;
+use diaban_store::sites::{
+    self, ChangeError, CheckOutcome, CheckReport, Site, SiteFilter, TransitionRequest,
+};
+use diaban_store::units;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        // Access: GET = ReadSites, POST = WriteSites; scoped.
+        .route("/sites", get(list).post(create))
+        // Access: ReadSites, scoped, audited.
+        .route("/sites/export.csv", get(export))
+        // Access: WriteSites; every row must be in the caller's scope; all or nothing.
+        .route("/sites/import", post(import))
+        // Access: ReadSites, scoped.
+        .route("/sites/checks/due", get(due))
+        .route("/sites/{id}", get(read))
+        // Access: WriteSites, scoped.
+        .route("/sites/{id}/transitions", post(change_state))
+        .route("/sites/{id}/checks", post(record_check))
+}
+
+pub(crate) fn tr_of(who: &Identity) -> Tr {
+    Tr(Lang::parse(&who.user.lang).unwrap_or_default())
+}
+
+pub(crate) fn site_json(s: &Site) -> Value {
+    json!({
+        "id": s.id, "kind": s.kind, "hot_spot": s.hot_spot, "name": s.name,
+        "description": s.description, "address": s.address,
+        "unit": {"id": s.unit_id, "code": s.unit_code, "name": s.unit_name, "legacy": s.unit_legacy},
+        "lat": s.lat, "lon": s.lon, "business_ref": s.business_ref, "found_how": s.found_how,
+        "responsible_user_id": s.responsible_user_id, "state": s.state, "state_since": s.state_since,
+        "allowed_next": s.state.allowed_next(), "created_at": s.created_at, "updated_at": s.updated_at,
+    })
+}
+
+/// The list filters as typed in a query string (shared with the pages).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListQuery {
+    pub unit: Option<String>,
+    pub kind: Option<String>,
+    pub state: Option<String>,
+    pub hot_spot: Option<String>,
+    pub overdue: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+fn nonempty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Turns the query into a filter; an unknown value is an error naming its parameter.
+pub(crate) async fn filter_of(
+    state: &AppState,
+    q: &ListQuery,
+    max_limit: u64,
+) -> Result<SiteFilter, AppError> {
+    let today = diaban_domain::time::today_in_vietnam();
+    let mut f = SiteFilter::default();
+    if let Some(code) = nonempty(&q.unit) {
+        let u = if diaban_domain::unit::is_valid_unit_code(code) {
+            units::by_code(&state.db, code, Some(UnitLevel::Commune), today).await?
+        } else {
+            None
+        };
+        let u = u.ok_or_else(|| AppError::bad_param("unit", format!("no commune has the code '{code}'")))?;
+        f.unit_id = Some(u.id);
+    }
+    if let Some(k) = nonempty(&q.kind) {
+        f.kind = Some(k.parse().map_err(|e| AppError::bad_param("kind", e))?);
+    }
+    if let Some(s) = nonempty(&q.state) {
+        f.state = Some(s.parse().map_err(|e| AppError::bad_param("state", e))?);
+    }
+    f.hot_spot = match nonempty(&q.hot_spot) {
+        None => None,
+        Some("true" | "1" | "on") => Some(true),
+        Some("false" | "0") => Some(false),
+        Some(_) => return Err(AppError::bad_param("hot_spot", "expected true or false")),
+    };
+    f.overdue_on = match nonempty(&q.overdue) {
+        None | Some("false" | "0") => None,
+        Some("true" | "1" | "on") => Some(today),
+        Some(_) => return Err(AppError::bad_param("overdue", "expected true or false")),
+    };
+    f.limit = parse_u64("limit", q.limit.as_deref(), 100, max_limit).map_err(|e| e.0)?;
+    f.offset = parse_u64("offset", q.offset.as_deref(), 0, u64::MAX >> 1).map_err(|e| e.0)?;
+    Ok(f)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let f = filter_of(&state, &q, 1000).await?;
+    let (items, total) = sites::list(&state.db, who.scope(), &f).await?;
+    Ok(Json(json!({"items": items.iter().map(site_json).collect::<Vec<_>>(), "total": total})))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    who: Authorized<WriteSites>,
+    Json(input): Json<SiteInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let tr = tr_of(&who);
+    let new = match site_input::validate(&state, &who, &input, tr).await? {
+        Ok(n) => n,
+        Err(errors) => {
+            let msg = errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
+            return Err(AppError::new(ErrorKind::Unprocessable, msg).into());
+        }
+    };
+    let warnings = site_input::warnings(&state, &new, None, tr).await?;
+    let id =
+        sites::create(&state.db, &new, Some(who.user.id), Some(who.audit("site.create", "site", ""))).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "warnings": warnings}))))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let s =
+        sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
+    let timeline = sites::transitions(&state.db, id).await?;
+    let checks = sites::checks(&state.db, id).await?;
+    let mut v = site_json(&s);
+    v["timeline"] = json!(timeline);
+    v["checks"] = json!(checks);
+    Ok(Json(v))
+}
+
+/// Maps a refused change to the error the client sees.
+pub(crate) fn change_error(e: ChangeError, tr: Tr) -> AppError {
+    match e {
+        ChangeError::NotFound => AppError::not_found("no such site"),
+        ChangeError::Refused(t) => {
+            let msg = if tr.0 == Lang::Vi { t.message_vi() } else { t.to_string() };
+            // The allowed targets also in their API form, whatever the language.
+            let allowed: Vec<&str> = t.allowed().iter().map(|s| s.as_str()).collect();
+            AppError::new(ErrorKind::Conflict, format!("{msg} [allowed: {}]", allowed.join(", ")))
+        }
+        ChangeError::Invalid(m) => AppError::new(ErrorKind::Unprocessable, m),
+        ChangeError::Concurrent => AppError::new(ErrorKind::Conflict, ChangeError::Concurrent.to_string()),
+        ChangeError::Db(d) => d.into(),
+    }
+}
+
+#[derive(Deserialize)]
+struct StepInput {
+    to: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn change_state(
+    State(state): State<AppState>,
+    who: Authorized<WriteSites>,
+    Path(id): Path<i64>,
+    Json(input): Json<StepInput>,
+) -> Result<Json<Value>, ApiError> {
+    let tr = tr_of(&who);
+    let to: SiteState =
+        input.to.trim().parse().map_err(|e| AppError::new(ErrorKind::Unprocessable, format!("to: {e}")))?;
+    let on = site_input::step_date(&input.on, tr)
+        .map_err(|m| AppError::new(ErrorKind::Unprocessable, format!("on: {m}")))?;
+    let req = TransitionRequest { to, on, note: input.note.trim().chars().take(4000).collect() };
+    let entry = who.audit("site.transition", "site", id);
+    sites::change_state(
+        &state.db,
+        id,
+        who.scope(),
+        &req,
+        Some(who.user.id),
+        &site_input::params(&state),
+        Some(entry),
+    )
+    .await
+    .map_err(|e| change_error(e, tr))?;
+    let s =
+        sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
+    Ok(Json(site_json(&s)))
+}
+
+#[derive(Deserialize)]
+struct CheckInput {
+    outcome: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn record_check(
+    State(state): State<AppState>,
+    who: Authorized<WriteSites>,
+    Path(id): Path<i64>,
+    Json(input): Json<CheckInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let tr = tr_of(&who);
+    let outcome = CheckOutcome::parse(input.outcome.trim()).ok_or_else(|| {
+        AppError::new(ErrorKind::Unprocessable, "outcome: expected no_activity or activity")
+    })?;
+    let on = site_input::step_date(&input.on, tr)
+        .map_err(|m| AppError::new(ErrorKind::Unprocessable, format!("on: {m}")))?;
+    let report = CheckReport { on, outcome, note: input.note.trim().chars().take(4000).collect() };
+    let check_id = sites::record_check(
+        &state.db,
+        id,
+        who.scope(),
+        &report,
+        Some(who.user.id),
+        &site_input::params(&state),
+        Some(who.audit("site.check", "site", id)),
+    )
+    .await
+    .map_err(|e| change_error(e, tr))?;
+    let s =
+        sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
+    Ok((StatusCode::CREATED, Json(json!({"check_id": check_id, "site": site_json(&s)}))))
+}
+
+#[derive(Deserialize)]
+struct DueQuery {
+    by: Option<String>,
+    mine: Option<String>,
+}
+
+async fn due(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    ApiQuery(q): ApiQuery<DueQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let today = diaban_domain::time::today_in_vietnam();
+    let by = crate::api::parse_date("by", q.by.as_deref())?.unwrap_or(today);
+    let mine = matches!(q.mine.as_deref(), Some("true" | "1"));
+    let items = sites::due_checks(&state.db, who.scope(), by, mine.then_some(who.user.id)).await?;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|c| {
+            let mut v = json!(c);
+            v["overdue"] = json!(diaban_domain::site::is_overdue(c.due_on, today, 0));
+            v
+        })
+        .collect();
+    Ok(Json(json!({"items": items})))
+}
+
+/// The columns of the CSV export (also the import format, when import comes).
+pub(crate) const CSV_HEADER: [&str; 14] = [
+    "id",
+    "kind",
+    "hot_spot",
+    "name",
+    "address",
+    "unit_code",
+    "unit_name",
+    "lat",
+    "lon",
+    "state",
+    "state_since",
+    "business_ref",
+    "found_how",
+    "description",
+];
+
+/// The sites in the caller's scope matching the filter, as CSV.
+pub(crate) async fn csv_of(state: &AppState, who: &Identity, q: &ListQuery) -> Result<Vec<u8>, AppError> {
+    let mut f = filter_of(state, q, u64::MAX >> 1).await?;
+    f.limit = 0;
+    f.offset = 0;
+    let (items, _) = sites::list(&state.db, who.scope(), &f).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| AppError::internal(e);
+    w.write_record(CSV_HEADER).map_err(io)?;
+    for s in &items {
+        w.write_record([
+            s.id.to_string(),
+            s.kind.as_str().to_owned(),
+            s.hot_spot.to_string(),
+            s.name.clone(),
+            s.address.clone(),
+            s.unit_code.clone(),
+            s.unit_name.clone(),
+            format!("{:.6}", s.lat),
+            format!("{:.6}", s.lon),
+            s.state.as_str().to_owned(),
+            s.state_since.to_string(),
+            s.business_ref.clone().unwrap_or_default(),
+            s.found_how.clone(),
+            s.description.clone(),
+        ])
+        .map_err(io)?;
+    }
+    let body = w.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
+    audit::append(&state.db, &who.audit("site.export", "site", items.len())).await?;
+    Ok(body)
+}
+
+async fn export(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let body = csv_of(&state, &who, &q).await?;
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (CONTENT_DISPOSITION, "attachment; filename=\"sites.csv\""),
+        ],
+        body,
+    ))
+}
+
+/// The columns an import reads (by header name, any order; `kind`, `name`, `unit`, `lat`
+/// and `lon` are required, the rest optional).
+pub(crate) const IMPORT_COLUMNS: [&str; 13] = [
+    "kind",
+    "hot_spot",
+    "name",
+    "address",
+    "unit",
+    "lat",
+    "lon",
+    "state",
+    "on",
+    "business_ref",
+    "found_how",
+    "description",
+    "note",
+];
+
+/// Validates every row of a CSV list of sites; returns the sites, or one message per bad
+/// row naming its line (the header is line 1) and field.
+pub(crate) async fn parse_import(
+    state: &AppState,
+    who: &Identity,
+    text: &str,
+    tr: Tr,
+) -> Result<Result<Vec<sites::NewSite>, Vec<String>>, AppError> {
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
+    let header: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(|c| c.trim_start_matches('\u{feff}').to_lowercase()).collect(),
+        Err(e) => return Ok(Err(vec![format!("line 1: {e}")])),
+    };
+    let unknown: Vec<&String> = header.iter().filter(|h| !IMPORT_COLUMNS.contains(&h.as_str())).collect();
+    if !unknown.is_empty() {
+        return Ok(Err(vec![format!(
+            "line 1: unknown columns {unknown:?}; expected some of {}",
+            IMPORT_COLUMNS.join(", ")
+        )]));
+    }
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                bad.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let get = |name: &str| col(name).and_then(|c| rec.get(c)).unwrap_or("").to_owned();
+        let loose = |name: &str| Some(site_input::Loose::Text(get(name))).filter(|_| !get(name).is_empty());
+        let input = SiteInput {
+            kind: get("kind"),
+            hot_spot: loose("hot_spot"),
+            name: get("name"),
+            description: get("description"),
+            address: get("address"),
+            unit: get("unit"),
+            lat: loose("lat"),
+            lon: loose("lon"),
+            business_ref: get("business_ref"),
+            found_how: get("found_how"),
+            state: get("state"),
+            on: get("on"),
+            note: get("note"),
+        };
+        match site_input::validate(state, who, &input, tr).await? {
+            Ok(s) => ok.push(s),
+            Err(errors) => {
+                let msg = errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
+                bad.push(format!("line {line}: {msg}"));
+            }
+        }
+    }
+    if ok.is_empty() && bad.is_empty() {
+        bad.push("the file has no rows".to_owned());
+    }
+    Ok(if bad.is_empty() { Ok(ok) } else { Err(bad) })
+}
+
+async fn import(
+    State(state): State<AppState>,
+    who: Authorized<WriteSites>,
+    body: String,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let tr = tr_of(&who);
+    match parse_import(&state, &who, &body, tr).await? {
+        Err(bad) => Err(AppError::new(
+            ErrorKind::Unprocessable,
+            format!("nothing was imported; {} bad row(s): {}", bad.len(), bad.join(" | ")),
+        )
+        .into()),
+        Ok(list) => {
+            let ids = sites::create_many(
+                &state.db,
+                &list,
+                Some(who.user.id),
+                Some(who.audit("site.import", "site", "")),
+            )
+            .await?;
+            Ok((StatusCode::CREATED, Json(json!({"imported": ids.len(), "ids": ids}))))
+        }
+    }
+}

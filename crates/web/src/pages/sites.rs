@@ -1,0 +1,522 @@
+//! Điểm, tụ điểm: the registry of drug sites as pages — a filtered list with a map of
+//! points coloured by state, the form to record a site, and the detail page with the
+//! timeline, the checks, and forms for the next lifecycle step and for a check. The rules
+//! are the API's (`crate::api::sites`, `crate::site_input`); a refused step re-renders
+//! the detail page with the reason.
+
+use super::{Crumb, Ctx, json_block, redirect_with_flash, render};
+use crate::AppState;
+use crate::api::sites::{ListQuery, change_error, filter_of};
+use crate::auth::actions::{ReadSites, WriteSites};
+use crate::auth::{Authorized, Identity};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::site_input::{self, FieldErrors, SiteInput, Warning};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use diaban_domain::access::Action;
+use diaban_domain::site::{SiteKind, SiteState};
+use diaban_store::sites::{self, CheckOutcome, CheckReport, Site, TransitionRequest};
+use serde::Deserialize;
+use serde_json::json;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        // Access: GET = ReadSites (officers, leaders), POST = WriteSites (officers); scoped.
+        .route("/sites", get(list).post(create))
+        // Access: WriteSites, scoped.
+        .route("/sites/new", get(new_form))
+        // Access: ReadSites, scoped.
+        .route("/sites/{id}", get(detail))
+        // Access: WriteSites, scoped.
+        .route("/sites/{id}/transitions", post(change_state))
+        .route("/sites/{id}/checks", post(record_check))
+}
+
+fn state_label(s: SiteState, tr: Tr) -> &'static str {
+    if tr.0 == Lang::Vi { s.label_vi() } else { s.label_en() }
+}
+
+fn kind_label(k: SiteKind, tr: Tr) -> &'static str {
+    if tr.0 == Lang::Vi { k.label_vi() } else { k.label_en() }
+}
+
+/// The map colour of a state (the text always says the state too).
+fn state_color(s: SiteState) -> &'static str {
+    match s {
+        SiteState::Reported => "#7f8c8d",
+        SiteState::Listed => "#c0392b",
+        SiteState::UnderAction => "#e67e22",
+        SiteState::Eliminated => "#27ae60",
+        SiteState::Monitoring => "#2980b9",
+        SiteState::Closed => "#2c3e50",
+        SiteState::Reformed => "#8e44ad",
+        SiteState::Dismissed => "#95a5a6",
+    }
+}
+
+/// A site row for templates.
+pub struct SiteRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: &'static str,
+    pub hot_spot: bool,
+    pub unit: String,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub since: String,
+}
+
+fn row(s: &Site, tr: Tr) -> SiteRow {
+    SiteRow {
+        id: s.id,
+        name: s.name.clone(),
+        kind: kind_label(s.kind, tr),
+        hot_spot: s.hot_spot,
+        unit: s.unit_name.clone(),
+        state: s.state.as_str(),
+        state_label: state_label(s.state, tr),
+        since: tr.date(&s.state_since),
+    }
+}
+
+/// A choice in a select: value, label, selected.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sites_list.html")]
+struct ListPage {
+    p: super::Page,
+    rows: Vec<SiteRow>,
+    total: i64,
+    page: u64,
+    pages: u64,
+    kinds: Vec<Choice>,
+    states: Vec<Choice>,
+    unit: String,
+    hot_spot: bool,
+    overdue: bool,
+    query: String,
+    map_json: String,
+    can_write: bool,
+}
+
+const PAGE_SIZE: u64 = 50;
+/// The most points drawn on the list's map.
+const MAP_LIMIT: u64 = 5000;
+
+#[derive(Deserialize, Default)]
+struct ListParams {
+    unit: Option<String>,
+    kind: Option<String>,
+    state: Option<String>,
+    hot_spot: Option<String>,
+    overdue: Option<String>,
+    page: Option<u64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    ctx: Ctx,
+    Query(q): Query<ListParams>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr(Some(&who));
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let lq = ListQuery {
+        unit: q.unit.clone(),
+        kind: q.kind.clone(),
+        state: q.state.clone(),
+        hot_spot: q.hot_spot.clone(),
+        overdue: q.overdue.clone(),
+        limit: None,
+        offset: None,
+    };
+    let mut f = filter_of(&state, &lq, MAP_LIMIT).await?;
+    f.limit = MAP_LIMIT;
+    f.offset = 0;
+    let (all, total) = sites::list(&state.db, who.scope(), &f).await?;
+    let items: Vec<_> = all
+        .iter()
+        .map(|s| {
+            json!({"lat": s.lat, "lon": s.lon, "href": format!("/sites/{}", s.id),
+                   "label": format!("{} — {}", s.name, state_label(s.state, tr)),
+                   "color": state_color(s.state)})
+        })
+        .collect();
+    let legend: Vec<_> = SiteState::ALL
+        .iter()
+        .map(|s| json!({"color": state_color(*s), "label": state_label(*s, tr)}))
+        .collect();
+    let map =
+        json!({"layers": [{"type": "points", "name": tr.t("nav.sites"), "legend": legend, "items": items}]});
+    let start = ((page - 1) * PAGE_SIZE) as usize;
+    let rows = all.iter().skip(start).take(PAGE_SIZE as usize).map(|s| row(s, tr)).collect();
+    let pages = (all.len() as u64).div_ceil(PAGE_SIZE).max(1);
+    let sel = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
+    let kinds = SiteKind::ALL
+        .iter()
+        .map(|k| Choice { value: k.as_str(), label: kind_label(*k, tr), selected: sel(&q.kind, k.as_str()) })
+        .collect();
+    let states = SiteState::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str(),
+            label: state_label(*s, tr),
+            selected: sel(&q.state, s.as_str()),
+        })
+        .collect();
+    let query = query_string(&[
+        ("unit", q.unit.as_deref()),
+        ("kind", q.kind.as_deref()),
+        ("state", q.state.as_deref()),
+        ("hot_spot", q.hot_spot.as_deref()),
+        ("overdue", q.overdue.as_deref()),
+    ]);
+    let mut p = ctx.page(Some(&who), "sites.title", "sites").await;
+    p.breadcrumbs = vec![
+        Crumb { label: tr.t("nav.home").into(), href: Some("/".into()) },
+        Crumb { label: tr.t("sites.title").into(), href: None },
+    ];
+    let page = ListPage {
+        p,
+        rows,
+        total,
+        page,
+        pages,
+        kinds,
+        states,
+        unit: q.unit.clone().unwrap_or_default(),
+        hot_spot: q.hot_spot.is_some_and(|h| h == "true"),
+        overdue: q.overdue.is_some_and(|h| h == "true"),
+        query,
+        map_json: json_block(&map),
+        can_write: who.may(Action::WriteSites),
+    };
+    render(ctx.flash_key.is_some(), &page)
+}
+
+/// `a=1&b=2` from the non-empty pairs, percent-encoded.
+fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.map(str::trim).filter(|v| !v.is_empty()).map(|v| (*k, v)))
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "site_form.html")]
+struct FormPage {
+    p: super::Page,
+    v: SiteInput,
+    lat: String,
+    lon: String,
+    hot_spot: bool,
+    kinds: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+fn form_page(p: super::Page, v: SiteInput, errors: FieldErrors, tr: Tr) -> FormPage {
+    let text = |l: &Option<site_input::Loose>| match l {
+        Some(site_input::Loose::Text(s)) => s.clone(),
+        Some(site_input::Loose::Num(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let kinds = SiteKind::ALL
+        .iter()
+        .map(|k| Choice { value: k.as_str(), label: kind_label(*k, tr), selected: v.kind == k.as_str() })
+        .collect();
+    FormPage {
+        p,
+        lat: text(&v.lat),
+        lon: text(&v.lon),
+        hot_spot: matches!(&v.hot_spot, Some(site_input::Loose::Text(s)) if s == "on"),
+        kinds,
+        v,
+        errors,
+    }
+}
+
+fn crumbs(tr: Tr, last: &str) -> Vec<Crumb> {
+    vec![
+        Crumb { label: tr.t("nav.home").into(), href: Some("/".into()) },
+        Crumb { label: tr.t("sites.title").into(), href: Some("/sites".into()) },
+        Crumb { label: last.into(), href: None },
+    ]
+}
+
+async fn new_form(who: Authorized<WriteSites>, ctx: Ctx) -> Result<Response, AppError> {
+    let tr = ctx.tr(Some(&who));
+    let mut p = ctx.page(Some(&who), "sites.new", "sites").await;
+    p.breadcrumbs = crumbs(tr, tr.t("sites.new"));
+    let v = SiteInput {
+        unit: if who.unit.level == "commune" { who.unit.code.clone() } else { String::new() },
+        kind: "point".into(),
+        ..Default::default()
+    };
+    render(ctx.flash_key.is_some(), &form_page(p, v, vec![], tr))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    who: Authorized<WriteSites>,
+    ctx: Ctx,
+    Form(input): Form<SiteInput>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr(Some(&who));
+    match site_input::validate(&state, &who, &input, tr).await? {
+        Err(errors) => {
+            let mut p = ctx.page(Some(&who), "sites.new", "sites").await;
+            p.breadcrumbs = crumbs(tr, tr.t("sites.new"));
+            let mut r = render(false, &form_page(p, input, errors, tr))?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Ok(new) => {
+            let id =
+                sites::create(&state.db, &new, Some(who.user.id), Some(who.audit("site.create", "site", "")))
+                    .await?;
+            Ok(redirect_with_flash(&format!("/sites/{id}"), "sites.created"))
+        }
+    }
+}
+
+/// A timeline entry for templates.
+pub struct Step {
+    pub on: String,
+    pub state: &'static str,
+    pub label: &'static str,
+    pub by: String,
+    pub note: String,
+}
+
+/// A check for templates.
+pub struct CheckRow {
+    pub due: String,
+    pub done: String,
+    pub outcome: &'static str,
+    pub overdue: bool,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "site_detail.html")]
+struct DetailPage {
+    p: super::Page,
+    site: Site,
+    kind: &'static str,
+    state_label: &'static str,
+    unit_legacy: bool,
+    timeline: Vec<Step>,
+    checks: Vec<CheckRow>,
+    next: Vec<Choice>,
+    warnings: Vec<Warning>,
+    error: Option<String>,
+    can_write: bool,
+    monitoring: bool,
+    today: String,
+    map_json: String,
+}
+
+async fn detail_page(
+    state: &AppState,
+    who: &Identity,
+    ctx: &Ctx,
+    id: i64,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr(Some(who));
+    let site =
+        sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
+    let today = diaban_domain::time::today_in_vietnam();
+    let timeline = sites::transitions(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let st: SiteState = t.to_state.parse().unwrap_or(SiteState::Reported);
+            Step {
+                on: tr.date(&t.on_date),
+                state: st.as_str(),
+                label: state_label(st, tr),
+                by: t.by_name.unwrap_or_default(),
+                note: t.note,
+            }
+        })
+        .collect();
+    let checks = sites::checks(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|c| CheckRow {
+            due: tr.date(&c.due_on),
+            done: c.done_on.map(|d| tr.date(&d)).unwrap_or_default(),
+            outcome: match c.outcome.as_deref().and_then(CheckOutcome::parse) {
+                Some(CheckOutcome::NoActivity) => tr.t("sites.no_activity"),
+                Some(CheckOutcome::Activity) => tr.t("sites.activity"),
+                None => "",
+            },
+            overdue: c.done_on.is_none() && diaban_domain::site::is_overdue(c.due_on, today, 0),
+            note: c.note,
+        })
+        .collect();
+    let next = site
+        .state
+        .allowed_next()
+        .iter()
+        .map(|s| Choice { value: s.as_str(), label: state_label(*s, tr), selected: false })
+        .collect();
+    let as_new = sites::NewSite {
+        kind: site.kind,
+        hot_spot: site.hot_spot,
+        name: site.name.clone(),
+        description: String::new(),
+        address: String::new(),
+        unit_id: site.unit_id,
+        location: diaban_domain::site::LatLon::new(site.lat, site.lon).map_err(AppError::internal)?,
+        business_ref: None,
+        found_how: String::new(),
+        responsible_user_id: None,
+        state: site.state,
+        on: site.state_since,
+        note: String::new(),
+    };
+    let warnings = site_input::warnings(state, &as_new, Some(site.id), tr).await?;
+    let map = json!({"layers": [{"type": "points", "name": site.name, "items": [
+        {"lat": site.lat, "lon": site.lon, "label": site.name, "color": state_color(site.state)}]}],
+        "bounds": [[site.lat - 0.02, site.lon - 0.02], [site.lat + 0.02, site.lon + 0.02]]});
+    let mut p = ctx.page(Some(who), "sites.title", "sites").await;
+    p.title = site.name.clone();
+    p.breadcrumbs = crumbs(tr, &site.name);
+    let page = DetailPage {
+        p,
+        kind: kind_label(site.kind, tr),
+        state_label: state_label(site.state, tr),
+        unit_legacy: site.unit_legacy,
+        timeline,
+        checks,
+        next,
+        warnings,
+        can_write: who.may(Action::WriteSites),
+        monitoring: site.state == SiteState::Monitoring,
+        today: today.to_string(),
+        map_json: json_block(&map),
+        site,
+        error: error.clone(),
+    };
+    let mut r = render(ctx.flash_key.is_some(), &page)?;
+    if error.is_some() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    detail_page(&state, &who, &ctx, id, None).await
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn change_state(
+    State(state): State<AppState>,
+    who: Authorized<WriteSites>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr(Some(&who));
+    let Ok(to) = f.to.trim().parse::<SiteState>() else {
+        return detail_page(&state, &who, &ctx, id, Some(tr.t("sites.choose_state").into())).await;
+    };
+    let on = match site_input::step_date(&f.on, tr) {
+        Ok(d) => d,
+        Err(m) => return detail_page(&state, &who, &ctx, id, Some(m)).await,
+    };
+    let req = TransitionRequest { to, on, note: f.note.trim().chars().take(4000).collect() };
+    match sites::change_state(
+        &state.db,
+        id,
+        who.scope(),
+        &req,
+        Some(who.user.id),
+        &site_input::params(&state),
+        Some(who.audit("site.transition", "site", id)),
+    )
+    .await
+    {
+        Ok(()) => Ok(redirect_with_flash(&format!("/sites/{id}"), "sites.changed")),
+        Err(sites::ChangeError::NotFound) => Err(AppError::not_found("no such site")),
+        Err(sites::ChangeError::Db(e)) => Err(e.into()),
+        Err(e) => detail_page(&state, &who, &ctx, id, Some(change_error(e, tr).message)).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct CheckForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn record_check(
+    State(state): State<AppState>,
+    who: Authorized<WriteSites>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CheckForm>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr(Some(&who));
+    let Some(outcome) = CheckOutcome::parse(f.outcome.trim()) else {
+        return detail_page(&state, &who, &ctx, id, Some(tr.t("sites.choose_outcome").into())).await;
+    };
+    let on = match site_input::step_date(&f.on, tr) {
+        Ok(d) => d,
+        Err(m) => return detail_page(&state, &who, &ctx, id, Some(m)).await,
+    };
+    let report = CheckReport { on, outcome, note: f.note.trim().chars().take(4000).collect() };
+    match sites::record_check(
+        &state.db,
+        id,
+        who.scope(),
+        &report,
+        Some(who.user.id),
+        &site_input::params(&state),
+        Some(who.audit("site.check", "site", id)),
+    )
+    .await
+    {
+        Ok(_) => Ok(redirect_with_flash(&format!("/sites/{id}"), "sites.check_recorded")),
+        Err(sites::ChangeError::NotFound) => Err(AppError::not_found("no such site")),
+        Err(sites::ChangeError::Db(e)) => Err(e.into()),
+        Err(e) => detail_page(&state, &who, &ctx, id, Some(change_error(e, tr).message)).await,
+    }
+}
