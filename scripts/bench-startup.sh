@@ -12,7 +12,7 @@ trap 'rm -rf "$dir"' EXIT
 start_once() {
   local t0 t1 pid
   t0=$(date +%s.%N)
-  "$BIN" serve --db "sqlite://$dir/bench.db" --addr "127.0.0.1:$port" --log-level warn >/dev/null &
+  "$BIN" serve --db "sqlite://$dir/bench.db" --addr "127.0.0.1:$port" --log-level error >/dev/null &
   pid=$!
   until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.005; done
   t1=$(date +%s.%N)

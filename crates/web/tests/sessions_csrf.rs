@@ -628,3 +628,37 @@ async fn when_two_factor_is_mandatory_admins_and_province_officers_must_enrol_fi
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn guessing_second_factor_codes_runs_into_the_account_lockout() {
+    for app in TestApp::all().await {
+        let (user, password) = app.create_user(Role::ProvinceOfficer, "51").await;
+        let secret = diaban_vault::totp::generate_secret();
+        let sealed = app.keys.seal(&secret, b"user:totp_secret");
+        users::set_totp(app.db(), user_id(&app, &user).await, Some(&sealed)).await.expect("enrol");
+        // Someone who knows the password guesses codes, signing in again between guesses.
+        for round in 0..3 {
+            let (client, _, r) = page_login(&app, &user, &password).await;
+            assert_eq!(location(&r), "/login/totp", "{}: round {round}", app.engine);
+            let page = client.get(app.url("/login/totp")).send().await.expect("totp page");
+            let csrf = csrf_field(&page.text().await.expect("html"));
+            for _ in 0..2 {
+                let r = client
+                    .post(app.url("/login/totp"))
+                    .form(&[("code", wrong_code(&secret, unix_now())), ("csrf_token", csrf.clone())])
+                    .send()
+                    .await
+                    .expect("guess");
+                let cut_off = r.status().as_u16() == 303 && location(&r) == "/login";
+                assert!(r.status().as_u16() == 401 || cut_off, "{}: {}", app.engine, r.status());
+                if cut_off {
+                    break;
+                }
+            }
+        }
+        // Five wrong codes lock the account like five wrong passwords.
+        let (_, _, r) = page_login(&app, &user, &password).await;
+        assert_eq!(r.status().as_u16(), 429, "{}: locked after guessing codes", app.engine);
+        app.stop().await;
+    }
+}

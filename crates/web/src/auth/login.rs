@@ -47,7 +47,12 @@ pub async fn check(
     .map_err(AppError::internal)?;
     match user {
         Some(u) if ok && !u.disabled => {
-            sessions::record_attempt(&state.db, &name, ip, true).await?;
+            // With two-factor the sign-in succeeds only with the code (the second step
+            // records that success). Recording the password alone as a success would
+            // reset the failure count, and with it the lockout that bounds code guessing.
+            if u.totp_secret.is_none() {
+                sessions::record_attempt(&state.db, &name, ip, true).await?;
+            }
             record(state, &name, Some(&u), ip, "login.success", "ok").await?;
             Ok(Ok(u))
         }
