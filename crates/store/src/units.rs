@@ -200,27 +200,44 @@ pub async fn search(db: &Db, f: &UnitFilter) -> Result<(Vec<Unit>, i64), DbError
                 .add(Expr::col(("units", "code")).eq(q)),
         );
     }
-    let count = Query::select()
-        .expr_as(Expr::col(("units", "id")).count(), "n")
-        .from("units")
-        .cond_where(cond.clone())
-        .to_owned();
-    let total: Count = db.exec().fetch_one(&count).await?;
     let dir = if f.desc { Order::Desc } else { Order::Asc };
     let first = match f.order {
         UnitOrder::Code => "code",
         UnitOrder::Name => "name_folded",
         UnitOrder::Area => "area_km2",
     };
+    // The total comes with the page (a window count) so the names are scanned once.
     let q = select_units()
-        .cond_where(cond)
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), "total")
+        .cond_where(cond.clone())
         .order_by(("units", first), dir)
         .order_by(("units", "code"), Order::Asc)
         .order_by(("units", "generation"), Order::Asc)
         .limit(f.limit)
         .offset(f.offset)
         .to_owned();
-    Ok((db.exec().fetch_all(&q).await?, total.n))
+    let rows: Vec<CountedUnit> = db.exec().fetch_all(&q).await?;
+    let total = match rows.first() {
+        Some(r) => r.total,
+        // An empty page past the end, or a request for the total only: count apart.
+        None if f.offset > 0 || f.limit == 0 => {
+            let count = Query::select()
+                .expr_as(Expr::col(("units", "id")).count(), "n")
+                .from("units")
+                .cond_where(cond)
+                .to_owned();
+            db.exec().fetch_one::<Count, _>(&count).await?.n
+        }
+        None => 0,
+    };
+    Ok((rows.into_iter().map(|r| r.unit).collect(), total))
+}
+
+#[derive(sqlx::FromRow)]
+struct CountedUnit {
+    #[sqlx(flatten)]
+    unit: Unit,
+    total: i64,
 }
 
 fn escape_like(s: &str) -> String {
