@@ -102,6 +102,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ..WebConfig::default()
     };
     let state = AppState::new(db.clone(), keys, config);
+    // Read the units into memory now rather than on the first search.
+    state.search_units(&diaban_store::units::UnitFilter::default()).await.context("reading the units")?;
     let served = diaban_web::serve(listener, state, shutdown_signal()).await.context("server failed");
     db.close().await;
     if args.demo {

@@ -16,6 +16,7 @@ pub mod sites;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
+pub mod unit_index;
 pub mod units;
 pub mod users;
 

@@ -105,7 +105,7 @@ pub enum UnitOrder {
     Area,
 }
 
-const COLUMNS: [&str; 14] = [
+pub(crate) const COLUMNS: [&str; 14] = [
     "id",
     "code",
     "name",

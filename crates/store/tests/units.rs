@@ -111,6 +111,68 @@ async fn name_search_ignores_accents_and_case() {
 }
 
 #[tokio::test]
+async fn memory_index_answers_like_the_database() {
+    use diaban_store::unit_index::UnitIndex;
+    use diaban_store::units::UnitOrder;
+    for t in testing::all().await.unwrap() {
+        let db = &t.db;
+        reference::load_units(db).await.unwrap();
+        let index = UnitIndex::load(db).await.unwrap();
+        assert!(index.len() > 13_000);
+        let qn = units::by_code(db, "51", Some(UnitLevel::Province), d(2026, 1, 1)).await.unwrap().unwrap();
+        let filters = [
+            UnitFilter { q: Some("quang ngai".into()), limit: 20, ..Default::default() },
+            UnitFilter {
+                q: Some("Đắk Tô".into()),
+                as_of: Some(d(2024, 3, 1)),
+                limit: 20,
+                ..Default::default()
+            },
+            UnitFilter { q: Some("51".into()), limit: 5, ..Default::default() },
+            UnitFilter { q: Some("%".into()), limit: 5, ..Default::default() },
+            UnitFilter {
+                q: Some("an".into()),
+                as_of: Some(d(2026, 1, 1)),
+                order: UnitOrder::Name,
+                desc: true,
+                limit: 15,
+                offset: 30,
+                ..Default::default()
+            },
+            UnitFilter {
+                level: Some(UnitLevel::Commune),
+                parent_id: Some(qn.id),
+                limit: 200,
+                ..Default::default()
+            },
+            UnitFilter {
+                scope_province_id: Some(qn.id),
+                generation: Some("legacy".into()),
+                limit: 10,
+                offset: 5,
+                ..Default::default()
+            },
+            UnitFilter {
+                level: Some(UnitLevel::Province),
+                as_of: Some(d(2025, 6, 30)),
+                limit: 0,
+                ..Default::default()
+            },
+            UnitFilter { q: Some("phuong".into()), limit: 10, offset: 100_000, ..Default::default() },
+        ];
+        for f in &filters {
+            let (db_units, db_total) = units::search(db, f).await.unwrap();
+            let (mem_units, mem_total) = index.search(f);
+            assert_eq!(db_total, mem_total, "{f:?}");
+            let a: Vec<_> = db_units.iter().map(|u| (&u.code, &u.generation)).collect();
+            let b: Vec<_> = mem_units.iter().map(|u| (&u.code, &u.generation)).collect();
+            assert_eq!(a, b, "{f:?}");
+        }
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn population_upsert_is_all_or_nothing() {
     for t in testing::all().await.unwrap() {
         let db = &t.db;

@@ -75,12 +75,30 @@ pub struct AppState {
     pub keys: Option<Arc<KeyRing>>,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// The units in memory for name searches, read on first use (the units do not
+    /// change while the server runs).
+    unit_index: Arc<tokio::sync::OnceCell<diaban_store::unit_index::UnitIndex>>,
 }
 
 impl AppState {
     /// State over a database with the given settings.
     pub fn new(db: Db, keys: Option<KeyRing>, config: WebConfig) -> Self {
-        Self { db, keys: keys.map(Arc::new), config: Arc::new(config) }
+        Self {
+            db,
+            keys: keys.map(Arc::new),
+            config: Arc::new(config),
+            unit_index: Arc::new(tokio::sync::OnceCell::new()),
+        }
+    }
+
+    /// Units matching a filter, from the in-memory index (filled on first use).
+    pub async fn search_units(
+        &self,
+        filter: &diaban_store::units::UnitFilter,
+    ) -> Result<(Vec<diaban_store::units::Unit>, i64), diaban_store::DbError> {
+        let index =
+            self.unit_index.get_or_try_init(|| diaban_store::unit_index::UnitIndex::load(&self.db)).await?;
+        Ok(index.search(filter))
     }
 }
 

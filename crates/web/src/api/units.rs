@@ -125,7 +125,7 @@ async fn list(
         return Err(AppError::bad_param("q", "at most 100 characters").into());
     }
     let filter = UnitFilter { level, parent_id, q, as_of: Some(as_of), limit, offset, ..Default::default() };
-    let (found, total) = units::search(&state.db, &filter).await?;
+    let (found, total) = state.search_units(&filter).await?;
     let parents = parents_of(&state, &found).await?;
     let items = found.iter().map(|u| unit_json(u, u.parent_id.and_then(|p| parents.get(&p)))).collect();
     Ok(Json(ListResponse { items, total, limit, offset, as_of }))

@@ -57,7 +57,7 @@ async fn dashboard(State(state): State<AppState>, who: Identity, ctx: Ctx) -> Re
         Scope::Province(p) => legacy_filter.scope_province_id = Some(p),
         Scope::Commune(c) => legacy_filter.scope_commune_id = Some(c),
     }
-    let (_, legacy_units) = units::search(&state.db, &legacy_filter).await?;
+    let (_, legacy_units) = state.search_units(&legacy_filter).await?;
     let ids: Vec<i64> = communes.iter().map(|c| c.id).collect();
     let pops = population::latest_for(&state.db, &ids).await?;
     let population: i64 = pops.values().map(|(_, p)| p).sum();

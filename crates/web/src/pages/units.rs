@@ -126,7 +126,7 @@ async fn list(
         }
     })
     .collect();
-    let (found, total) = units::search(&state.db, &filter).await?;
+    let (found, total) = state.search_units(&filter).await?;
     let mut p = ctx.page(Some(&who), "units.title", "units").await;
     p.breadcrumbs = vec![
         Crumb { label: tr.t("nav.home").into(), href: Some("/".into()) },
