@@ -7,6 +7,7 @@
 pub mod access;
 pub mod area;
 pub mod classification;
+pub mod incident;
 pub mod person;
 pub mod site;
 pub mod text;

@@ -8,10 +8,13 @@ pub mod audit;
 mod db;
 mod error;
 mod exec;
+pub mod incidents;
+pub mod parameters;
 pub mod persons;
 pub mod population;
 pub mod reference;
 pub mod sessions;
+pub mod site_links;
 pub mod sites;
 #[cfg(feature = "testing")]
 pub mod testing;

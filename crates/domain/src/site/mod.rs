@@ -30,7 +30,7 @@ pub struct UnknownSiteValue {
     pub allowed: String,
 }
 
-fn parse_stored<T: Copy>(
+pub(crate) fn parse_stored<T: Copy>(
     all: &[T],
     name: fn(T) -> &'static str,
     what: &'static str,
@@ -491,5 +491,62 @@ pub fn is_overdue(due: NaiveDate, today: NaiveDate, grace_days: u32) -> bool {
         Some(last_day) => today > last_day,
         // A grace period past the end of the calendar never runs out.
         None => false,
+    }
+}
+
+/// How a linked person is involved in a site (the link is a reference: the person's
+/// record keeps its own access rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectRole {
+    /// Owns or runs the place.
+    Owner,
+    /// Uses drugs there.
+    User,
+    /// Sells drugs there.
+    Dealer,
+    /// Otherwise involved.
+    Other,
+}
+
+impl SubjectRole {
+    /// Every role, in display order.
+    pub const ALL: [SubjectRole; 4] = [Self::Owner, Self::Dealer, Self::User, Self::Other];
+
+    /// The stored and API form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::User => "user",
+            Self::Dealer => "dealer",
+            Self::Other => "other",
+        }
+    }
+
+    /// The Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Owner => "Chủ địa điểm",
+            Self::User => "Người sử dụng",
+            Self::Dealer => "Đối tượng mua bán",
+            Self::Other => "Liên quan khác",
+        }
+    }
+
+    /// The English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::User => "User",
+            Self::Dealer => "Dealer",
+            Self::Other => "Other",
+        }
+    }
+}
+
+impl FromStr for SubjectRole {
+    type Err = UnknownSiteValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_stored(&Self::ALL, Self::as_str, "subject role", s)
     }
 }
