@@ -112,3 +112,24 @@
     }
   });
 })();
+
+/*
+ * input[type=file][data-fill="#id"]: read the chosen text file into the textarea #id,
+ * so a CSV can be imported through an ordinary form (no multipart upload needed).
+ */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input || !input.getAttribute || !input.getAttribute("data-fill") || !input.files || !input.files[0]) {
+      return;
+    }
+    var target = document.querySelector(input.getAttribute("data-fill"));
+    if (!target) {
+      return;
+    }
+    var reader = new FileReader();
+    reader.onload = function () { target.value = String(reader.result || ""); };
+    reader.readAsText(input.files[0], "utf-8");
+  });
+})();

@@ -122,11 +122,13 @@ pub enum Action {
     ReadSites,
     /// Record drug sites and move them through their lifecycle.
     WriteSites,
+    /// Set the province's parameters (monitoring periods, radii, thresholds).
+    ManageParameters,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -136,6 +138,7 @@ impl Action {
         Action::ReadAudit,
         Action::ReadSites,
         Action::WriteSites,
+        Action::ManageParameters,
     ];
 
     /// A short English description for the roles table.
@@ -150,6 +153,7 @@ impl Action {
             Action::ReadAudit => "read and export the audit log",
             Action::ReadSites => "read and export the drug-site registry",
             Action::WriteSites => "record drug sites and their lifecycle",
+            Action::ManageParameters => "set the province's parameters",
         }
     }
 }
@@ -169,6 +173,8 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         // Sites are operational police data: the admin runs the system, not operations.
         ReadSites => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
         WriteSites => matches!(role, ProvinceOfficer | CommuneOfficer),
+        // The administrator enters what the province decided; every change is audited.
+        ManageParameters => matches!(role, Admin),
     }
 }
 

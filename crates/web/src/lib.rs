@@ -8,10 +8,12 @@ pub mod auth;
 pub mod error;
 mod health;
 pub mod i18n;
+pub mod incident_input;
 pub mod middleware;
 mod pages;
 pub mod person_input;
 pub mod site_input;
+pub mod site_ops;
 
 use axum::Router;
 use diaban_store::Db;

@@ -14,9 +14,14 @@ use diaban_store::sites::{self, NewSite};
 use diaban_store::units::{self, Unit};
 use serde::{Deserialize, Serialize};
 
-/// The province's site parameters. DOMAIN.md's defaults until the province can set them.
-pub fn params(_state: &AppState) -> SiteParams {
-    SiteParams::default()
+/// The name of the site parameters' group in the parameters table.
+pub const PARAMS: &str = "sites";
+
+/// The site parameters in force today: the province's (set on the Parameters page), or
+/// DOMAIN.md's defaults when it has set none.
+pub async fn params(state: &AppState) -> Result<SiteParams, AppError> {
+    let today = diaban_domain::time::today_in_vietnam();
+    Ok(diaban_store::parameters::in_force(&state.db, PARAMS, today).await?)
 }
 
 /// A value typed in a form (always text) or sent as JSON (a number or a boolean).
@@ -267,7 +272,7 @@ pub async fn warnings(
     except: Option<i64>,
     tr: Tr,
 ) -> Result<Vec<Warning>, AppError> {
-    let p = params(state);
+    let p = params(state).await?;
     let mut out = Vec::new();
     for n in sites::nearby(&state.db, site.location, p.reformation_radius_m).await? {
         if Some(n.id) == except {

@@ -1,9 +1,12 @@
 //! The JSON API, version 1. Every route states who may use it where it is declared.
 
 mod audit;
+pub(crate) mod incidents;
 mod openapi;
+mod parameters;
 mod persons;
 mod session;
+mod site_extras;
 pub(crate) mod sites;
 mod units;
 
@@ -22,6 +25,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(persons::routes())
         .merge(audit::routes())
         .merge(sites::routes())
+        .merge(site_extras::routes())
+        .merge(incidents::routes())
+        .merge(parameters::routes())
 }
 
 /// Query parameters whose rejection is a JSON 400 naming the problem. Handlers take

@@ -152,9 +152,14 @@ async fn read(
         sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
     let timeline = sites::transitions(&state.db, id).await?;
     let checks = sites::checks(&state.db, id).await?;
+    let reader = who.may(diaban_domain::access::Action::ReadPersons).then(|| who.scope());
+    let persons = diaban_store::site_links::linked(&state.db, id, reader).await?;
+    let alerts = diaban_store::incidents::alerts_for_site(&state.db, id).await?;
     let mut v = site_json(&s);
     v["timeline"] = json!(timeline);
     v["checks"] = json!(checks);
+    v["persons"] = json!(persons);
+    v["alerts"] = json!(alerts);
     Ok(Json(v))
 }
 
@@ -202,7 +207,7 @@ async fn change_state(
         who.scope(),
         &req,
         Some(who.user.id),
-        &site_input::params(&state),
+        &site_input::params(&state).await?,
         Some(entry),
     )
     .await
@@ -240,7 +245,7 @@ async fn record_check(
         who.scope(),
         &report,
         Some(who.user.id),
-        &site_input::params(&state),
+        &site_input::params(&state).await?,
         Some(who.audit("site.check", "site", id)),
     )
     .await

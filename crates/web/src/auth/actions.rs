@@ -22,5 +22,6 @@ requirement!(
     ManageUsers,
     ReadAudit,
     ReadSites,
-    WriteSites
+    WriteSites,
+    ManageParameters
 );

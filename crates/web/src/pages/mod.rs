@@ -6,8 +6,11 @@ mod account;
 mod admin_users;
 mod audit;
 mod dashboard;
+mod incidents;
 mod login;
+mod parameters;
 pub(crate) mod persons;
+mod site_edit;
 mod sites;
 mod units;
 
@@ -33,6 +36,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(units::routes())
         .merge(persons::routes())
         .merge(sites::routes())
+        .merge(site_edit::routes())
+        .merge(incidents::routes())
+        .merge(parameters::routes())
         .merge(admin_users::routes())
         .merge(audit::routes())
 }
@@ -94,6 +100,7 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     }
     if who.may(Action::ReadSites) {
         work.push(NavItem { id: "sites", href: "/sites", label: "nav.sites" });
+        work.push(NavItem { id: "incidents", href: "/incidents", label: "nav.incidents" });
     }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });
@@ -101,6 +108,9 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     let mut system = Vec::new();
     if who.may(Action::ManageUsers) {
         system.push(NavItem { id: "users", href: "/admin/users", label: "nav.users" });
+    }
+    if who.may(Action::ManageParameters) {
+        system.push(NavItem { id: "parameters", href: "/admin/parameters", label: "nav.parameters" });
     }
     if who.may(Action::ReadAudit) {
         system.push(NavItem { id: "audit", href: "/audit", label: "nav.audit" });

@@ -37,11 +37,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/sites/{id}/checks", post(record_check))
 }
 
-fn state_label(s: SiteState, tr: Tr) -> &'static str {
+pub(super) fn state_label(s: SiteState, tr: Tr) -> &'static str {
     if tr.0 == Lang::Vi { s.label_vi() } else { s.label_en() }
 }
 
-fn kind_label(k: SiteKind, tr: Tr) -> &'static str {
+pub(super) fn kind_label(k: SiteKind, tr: Tr) -> &'static str {
     if tr.0 == Lang::Vi { k.label_vi() } else { k.label_en() }
 }
 
@@ -215,8 +215,14 @@ fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
 
 #[derive(Template)]
 #[template(path = "site_form.html")]
-struct FormPage {
+pub(super) struct FormPage {
     p: super::Page,
+    /// Where the form posts: `/sites`, or `/sites/{id}/edit` when correcting a site.
+    action: String,
+    /// Correcting a recorded site: the first-state fields are not shown.
+    editing: bool,
+    /// The site's `updated_at` the form was built from (editing only).
+    pub(super) updated_at: String,
     v: SiteInput,
     lat: String,
     lon: String,
@@ -231,7 +237,7 @@ impl FormPage {
     }
 }
 
-fn form_page(p: super::Page, v: SiteInput, errors: FieldErrors, tr: Tr) -> FormPage {
+pub(super) fn form_page(p: super::Page, v: SiteInput, errors: FieldErrors, tr: Tr) -> FormPage {
     let text = |l: &Option<site_input::Loose>| match l {
         Some(site_input::Loose::Text(s)) => s.clone(),
         Some(site_input::Loose::Num(n)) => n.to_string(),
@@ -243,6 +249,9 @@ fn form_page(p: super::Page, v: SiteInput, errors: FieldErrors, tr: Tr) -> FormP
         .collect();
     FormPage {
         p,
+        action: "/sites".into(),
+        editing: false,
+        updated_at: String::new(),
         lat: text(&v.lat),
         lon: text(&v.lon),
         hot_spot: matches!(&v.hot_spot, Some(site_input::Loose::Text(s)) if s == "on"),
@@ -252,7 +261,17 @@ fn form_page(p: super::Page, v: SiteInput, errors: FieldErrors, tr: Tr) -> FormP
     }
 }
 
-fn crumbs(tr: Tr, last: &str) -> Vec<Crumb> {
+impl FormPage {
+    /// The same form, correcting site `id`.
+    pub(super) fn for_edit(mut self, id: i64, updated_at: String) -> Self {
+        self.action = format!("/sites/{id}/edit");
+        self.editing = true;
+        self.updated_at = updated_at;
+        self
+    }
+}
+
+pub(super) fn crumbs(tr: Tr, last: &str) -> Vec<Crumb> {
     vec![
         Crumb { label: tr.t("nav.home").into(), href: Some("/".into()) },
         Crumb { label: tr.t("sites.title").into(), href: Some("/sites".into()) },
@@ -331,9 +350,33 @@ struct DetailPage {
     monitoring: bool,
     today: String,
     map_json: String,
+    alerts: Vec<AlertRow>,
+    linked: Vec<LinkedRow>,
+    can_link: bool,
+    roles: Vec<Choice>,
 }
 
-async fn detail_page(
+/// A re-formation alert for templates.
+pub struct AlertRow {
+    pub id: i64,
+    pub incident: &'static str,
+    pub on: String,
+    pub distance_m: i64,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub open: bool,
+    pub note: String,
+}
+
+/// A linked person for templates: the record's id and role; the link to the record is
+/// shown only to readers whose scope and role reach it.
+pub struct LinkedRow {
+    pub person_id: i64,
+    pub role: &'static str,
+    pub readable: bool,
+}
+
+pub(super) async fn detail_page(
     state: &AppState,
     who: &Identity,
     ctx: &Ctx,
@@ -398,10 +441,59 @@ async fn detail_page(
     let map = json!({"layers": [{"type": "points", "name": site.name, "items": [
         {"lat": site.lat, "lon": site.lon, "label": site.name, "color": state_color(site.state)}]}],
         "bounds": [[site.lat - 0.02, site.lon - 0.02], [site.lat + 0.02, site.lon + 0.02]]});
+    let alerts = diaban_store::incidents::alerts_for_site(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let kind = a.incident_kind.parse::<diaban_domain::incident::IncidentKind>().ok();
+            AlertRow {
+                id: a.id,
+                incident: kind
+                    .map(|k| if tr.0 == Lang::Vi { k.label_vi() } else { k.label_en() })
+                    .unwrap_or(""),
+                on: tr.date(&a.incident_on),
+                distance_m: a.distance_m.round() as i64,
+                open: a.status == "open",
+                status: match a.status.as_str() {
+                    "accepted" => "accepted",
+                    "dismissed" => "dismissed",
+                    _ => "open",
+                },
+                status_key: match a.status.as_str() {
+                    "accepted" => "sites.alert_accepted",
+                    "dismissed" => "sites.alert_dismissed",
+                    _ => "sites.alert_open",
+                },
+                note: a.decision_note,
+            }
+        })
+        .collect();
+    let reads_persons = who.may(Action::ReadPersons);
+    let linked = diaban_store::site_links::linked(&state.db, id, reads_persons.then(|| who.scope()))
+        .await?
+        .into_iter()
+        .map(|l| LinkedRow {
+            person_id: l.person_id,
+            role: if tr.0 == Lang::Vi { l.role.label_vi() } else { l.role.label_en() },
+            readable: l.in_scope,
+        })
+        .collect();
+    let roles = diaban_domain::site::SubjectRole::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str(),
+            label: if tr.0 == Lang::Vi { r.label_vi() } else { r.label_en() },
+            selected: false,
+        })
+        .collect();
     let mut p = ctx.page(Some(who), "sites.title", "sites").await;
     p.title = site.name.clone();
     p.breadcrumbs = crumbs(tr, &site.name);
     let page = DetailPage {
+        alerts,
+        linked,
+        can_link: who.may(Action::WriteSites) && reads_persons,
+        roles,
         p,
         kind: kind_label(site.kind, tr),
         state_label: state_label(site.state, tr),
@@ -465,7 +557,7 @@ async fn change_state(
         who.scope(),
         &req,
         Some(who.user.id),
-        &site_input::params(&state),
+        &site_input::params(&state).await?,
         Some(who.audit("site.transition", "site", id)),
     )
     .await
@@ -509,7 +601,7 @@ async fn record_check(
         who.scope(),
         &report,
         Some(who.user.id),
-        &site_input::params(&state),
+        &site_input::params(&state).await?,
         Some(who.audit("site.check", "site", id)),
     )
     .await
