@@ -4,6 +4,7 @@
 //! dependency does. Each later feature adds its own module here.
 
 mod accounts;
+mod incidents;
 mod persons;
 mod population;
 pub mod rng;
@@ -95,6 +96,7 @@ pub async fn fill(
     population::fill(db, &province, seed).await?;
     let accounts = accounts::fill(db, &province).await?;
     sites::fill(db, &province, seed).await?;
+    incidents::fill(db, &province, seed).await?;
     if let Some(keys) = keys {
         persons::fill(db, keys, &province, seed).await?;
     }
