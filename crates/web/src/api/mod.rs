@@ -5,6 +5,7 @@ mod openapi;
 mod persons;
 mod session;
 pub(crate) mod sites;
+pub(crate) mod sites_io;
 mod units;
 
 use crate::AppState;
@@ -22,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(persons::routes())
         .merge(audit::routes())
         .merge(sites::routes())
+        .merge(sites_io::routes())
 }
 
 /// Query parameters whose rejection is a JSON 400 naming the problem. Handlers take
