@@ -26,6 +26,9 @@ const LANG_COOKIE: &str = "dz_lang";
 /// Name of the CSRF field in forms.
 pub const CSRF_FIELD: &str = "csrf_token";
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// The largest multipart form: the largest upload (an import file, 10 MiB) and the rest
+/// of the form. The whole body is buffered to find the token, then handed on.
+const MAX_MULTIPART_BYTES: usize = 11 * 1024 * 1024;
 
 fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     crate::auth::session::cookie_in(req.headers(), name)
@@ -67,11 +70,12 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 }
 
 /// Double-submit CSRF check on every state-changing request not authenticated by a
-/// bearer token. API requests without a session cookie are exempt: nothing in them acts
-/// for a signed-in user, so they are answered 401 — except the JSON sign-in, which no
-/// cross-site form can send (a JSON body from another site needs a CORS preflight, which
-/// is never granted; the handler refuses any other content type). Page forms always
-/// need the token, the sign-in form included.
+/// bearer token. The token comes in the `X-CSRF-Token` header or the `csrf_token` field
+/// of a urlencoded or multipart form. API requests without a session cookie are exempt:
+/// nothing in them acts for a signed-in user, so they are answered 401 — except the JSON
+/// sign-in, which no cross-site form can send (a JSON body from another site needs a
+/// CORS preflight, which is never granted; the handler refuses any other content type).
+/// Page forms always need the token, the sign-in form included.
 pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let existing =
         cookie_value(&req, CSRF_COOKIE).filter(|v| v.len() >= 32 && v.len() <= 64).map(str::to_owned);
@@ -82,22 +86,31 @@ pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -
     let exempt = req.uri().path().starts_with("/api/") && !has_session;
     if unsafe_method && !bearer && !exempt {
         let header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let provided = match header {
-            Some(h) => Some(h),
-            None if is_form(&req) => {
+        let provided = match (header, form_kind(&req)) {
+            (Some(h), _) => Some(h),
+            (None, Some(kind)) => {
+                let limit = match kind {
+                    FormKind::UrlEncoded => MAX_FORM_BYTES,
+                    FormKind::Multipart(_) => MAX_MULTIPART_BYTES,
+                };
                 let (parts, body) = req.into_parts();
-                let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+                let bytes = match axum::body::to_bytes(body, limit).await {
                     Ok(b) => b,
                     Err(_) => {
                         return AppError::new(ErrorKind::PayloadTooLarge, "the form is too large")
                             .into_response();
                     }
                 };
-                let field = form_field(&bytes, CSRF_FIELD);
+                let field = match kind {
+                    FormKind::UrlEncoded => form_field(&bytes, CSRF_FIELD),
+                    FormKind::Multipart(boundary) => {
+                        multipart_field(bytes.clone(), boundary, CSRF_FIELD).await
+                    }
+                };
                 req = Request::from_parts(parts, Body::from(bytes));
                 field
             }
-            None => None,
+            (None, None) => None,
         };
         let ok = match (&existing, &provided) {
             (Some(c), Some(p)) => diaban_vault::token::constant_time_eq(c.as_bytes(), p.as_bytes()),
@@ -125,11 +138,33 @@ pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -
     res
 }
 
-fn is_form(req: &Request) -> bool {
-    req.headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+/// The body of a page form: urlencoded, or multipart (a file upload) with its boundary.
+enum FormKind {
+    UrlEncoded,
+    Multipart(String),
+}
+
+fn form_kind(req: &Request) -> Option<FormKind> {
+    let ct = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok())?;
+    if ct.starts_with("application/x-www-form-urlencoded") {
+        Some(FormKind::UrlEncoded)
+    } else if ct.starts_with("multipart/form-data") {
+        multer::parse_boundary(ct).ok().map(FormKind::Multipart)
+    } else {
+        None
+    }
+}
+
+/// The text of the part `name` of a buffered multipart body. Other parts (the file) are
+/// skipped, not decoded.
+async fn multipart_field(body: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let mut parts = multer::Multipart::new(Body::from(body).into_data_stream(), boundary);
+    while let Ok(Some(field)) = parts.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {

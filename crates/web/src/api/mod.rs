@@ -8,6 +8,7 @@ mod persons;
 mod session;
 mod site_extras;
 pub(crate) mod sites;
+pub(crate) mod sites_io;
 mod units;
 
 use crate::AppState;
@@ -26,6 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(sites::routes())
         .merge(site_extras::routes())
+        .merge(sites_io::routes())
         .merge(incidents::routes())
         .merge(parameters::routes())
 }

@@ -3,7 +3,8 @@
 //!
 //! A site within the re-formation radius of an existing one is still recorded (two
 //! places 150 m apart can both be real), with a `near_existing` warning carrying the
-//! other site's id, so the officer can check and link them.
+//! other site's id, so the officer can check and link them. Export and import as files
+//! are in `sites_io`.
 
 use crate::AppState;
 use crate::api::{ApiQuery, parse_u64};
@@ -14,13 +15,10 @@ use crate::i18n::{Lang, Tr};
 use crate::site_input::{self, SiteInput};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use diaban_domain::UnitLevel;
 use diaban_domain::site::SiteState;
-use diaban_store::audit;
 use diaban_store::sites::{
     self, ChangeError, CheckOutcome, CheckReport, Site, SiteFilter, TransitionRequest,
 };
@@ -32,10 +30,6 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         // Access: GET = ReadSites, POST = WriteSites; scoped.
         .route("/sites", get(list).post(create))
-        // Access: ReadSites, scoped, audited.
-        .route("/sites/export.csv", get(export))
-        // Access: WriteSites; every row must be in the caller's scope; all or nothing.
-        .route("/sites/import", post(import))
         // Access: ReadSites, scoped.
         .route("/sites/checks/due", get(due))
         .route("/sites/{id}", get(read))
@@ -279,176 +273,4 @@ async fn due(
         })
         .collect();
     Ok(Json(json!({"items": items})))
-}
-
-/// The columns of the CSV export (also the import format, when import comes).
-pub(crate) const CSV_HEADER: [&str; 14] = [
-    "id",
-    "kind",
-    "hot_spot",
-    "name",
-    "address",
-    "unit_code",
-    "unit_name",
-    "lat",
-    "lon",
-    "state",
-    "state_since",
-    "business_ref",
-    "found_how",
-    "description",
-];
-
-/// The sites in the caller's scope matching the filter, as CSV.
-pub(crate) async fn csv_of(state: &AppState, who: &Identity, q: &ListQuery) -> Result<Vec<u8>, AppError> {
-    let mut f = filter_of(state, q, u64::MAX >> 1).await?;
-    f.limit = 0;
-    f.offset = 0;
-    let (items, _) = sites::list(&state.db, who.scope(), &f).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| AppError::internal(e);
-    w.write_record(CSV_HEADER).map_err(io)?;
-    for s in &items {
-        w.write_record([
-            s.id.to_string(),
-            s.kind.as_str().to_owned(),
-            s.hot_spot.to_string(),
-            s.name.clone(),
-            s.address.clone(),
-            s.unit_code.clone(),
-            s.unit_name.clone(),
-            format!("{:.6}", s.lat),
-            format!("{:.6}", s.lon),
-            s.state.as_str().to_owned(),
-            s.state_since.to_string(),
-            s.business_ref.clone().unwrap_or_default(),
-            s.found_how.clone(),
-            s.description.clone(),
-        ])
-        .map_err(io)?;
-    }
-    let body = w.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
-    audit::append(&state.db, &who.audit("site.export", "site", items.len())).await?;
-    Ok(body)
-}
-
-async fn export(
-    State(state): State<AppState>,
-    who: Authorized<ReadSites>,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<impl IntoResponse, ApiError> {
-    let body = csv_of(&state, &who, &q).await?;
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (CONTENT_DISPOSITION, "attachment; filename=\"sites.csv\""),
-        ],
-        body,
-    ))
-}
-
-/// The columns an import reads (by header name, any order; `kind`, `name`, `unit`, `lat`
-/// and `lon` are required, the rest optional).
-pub(crate) const IMPORT_COLUMNS: [&str; 13] = [
-    "kind",
-    "hot_spot",
-    "name",
-    "address",
-    "unit",
-    "lat",
-    "lon",
-    "state",
-    "on",
-    "business_ref",
-    "found_how",
-    "description",
-    "note",
-];
-
-/// Validates every row of a CSV list of sites; returns the sites, or one message per bad
-/// row naming its line (the header is line 1) and field.
-pub(crate) async fn parse_import(
-    state: &AppState,
-    who: &Identity,
-    text: &str,
-    tr: Tr,
-) -> Result<Result<Vec<sites::NewSite>, Vec<String>>, AppError> {
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|c| c.trim_start_matches('\u{feff}').to_lowercase()).collect(),
-        Err(e) => return Ok(Err(vec![format!("line 1: {e}")])),
-    };
-    let unknown: Vec<&String> = header.iter().filter(|h| !IMPORT_COLUMNS.contains(&h.as_str())).collect();
-    if !unknown.is_empty() {
-        return Ok(Err(vec![format!(
-            "line 1: unknown columns {unknown:?}; expected some of {}",
-            IMPORT_COLUMNS.join(", ")
-        )]));
-    }
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let mut ok = Vec::new();
-    let mut bad = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                bad.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let get = |name: &str| col(name).and_then(|c| rec.get(c)).unwrap_or("").to_owned();
-        let loose = |name: &str| Some(site_input::Loose::Text(get(name))).filter(|_| !get(name).is_empty());
-        let input = SiteInput {
-            kind: get("kind"),
-            hot_spot: loose("hot_spot"),
-            name: get("name"),
-            description: get("description"),
-            address: get("address"),
-            unit: get("unit"),
-            lat: loose("lat"),
-            lon: loose("lon"),
-            business_ref: get("business_ref"),
-            found_how: get("found_how"),
-            state: get("state"),
-            on: get("on"),
-            note: get("note"),
-        };
-        match site_input::validate(state, who, &input, tr).await? {
-            Ok(s) => ok.push(s),
-            Err(errors) => {
-                let msg = errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ");
-                bad.push(format!("line {line}: {msg}"));
-            }
-        }
-    }
-    if ok.is_empty() && bad.is_empty() {
-        bad.push("the file has no rows".to_owned());
-    }
-    Ok(if bad.is_empty() { Ok(ok) } else { Err(bad) })
-}
-
-async fn import(
-    State(state): State<AppState>,
-    who: Authorized<WriteSites>,
-    body: String,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let tr = tr_of(&who);
-    match parse_import(&state, &who, &body, tr).await? {
-        Err(bad) => Err(AppError::new(
-            ErrorKind::Unprocessable,
-            format!("nothing was imported; {} bad row(s): {}", bad.len(), bad.join(" | ")),
-        )
-        .into()),
-        Ok(list) => {
-            let ids = sites::create_many(
-                &state.db,
-                &list,
-                Some(who.user.id),
-                Some(who.audit("site.import", "site", "")),
-            )
-            .await?;
-            Ok((StatusCode::CREATED, Json(json!({"imported": ids.len(), "ids": ids}))))
-        }
-    }
 }

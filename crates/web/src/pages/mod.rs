@@ -12,6 +12,7 @@ mod parameters;
 pub(crate) mod persons;
 mod site_edit;
 mod sites;
+mod sites_import;
 mod units;
 
 use crate::AppState;
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(persons::routes())
         .merge(sites::routes())
         .merge(site_edit::routes())
+        .merge(sites_import::routes())
         .merge(incidents::routes())
         .merge(parameters::routes())
         .merge(admin_users::routes())
@@ -150,7 +152,8 @@ where
         let lang = parts.extensions.get::<RequestLang>().and_then(|l| l.0);
         let flash_key = crate::auth::session::cookie(parts, FLASH_COOKIE)
             .filter(|k| {
-                k.len() < 64 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+                k.len() < 64
+                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b':')
             })
             .map(str::to_owned);
         Ok(Ctx { csrf, lang, flash_key, state: <AppState as axum::extract::FromRef<S>>::from_ref(state) })
@@ -178,9 +181,14 @@ impl Ctx {
         {
             tracing::warn!(error = %e, "cannot save the language");
         }
-        let flash = self.flash_key.as_deref().map(|k| Flash {
-            kind: if k.starts_with("error") { "error" } else { "success" },
-            text: tr.t(k).to_owned(),
+        let flash = self.flash_key.as_deref().map(|k| {
+            // `key:N` fills the message's `{n}` with a count.
+            let (key, n) = k.split_once(':').unwrap_or((k, ""));
+            let text = match n.parse::<i64>() {
+                Ok(n) => tr.t(key).replace("{n}", &tr.num(n)),
+                Err(_) => tr.t(key).to_owned(),
+            };
+            Flash { kind: if key.starts_with("error") { "error" } else { "success" }, text }
         });
         Page {
             tr,
@@ -217,6 +225,17 @@ pub fn redirect_with_flash(to: &str, flash_key: &'static str) -> Response {
     let mut res = axum::response::Redirect::to(to).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{FLASH_COOKIE}={flash_key}; Path=/; Max-Age=60; HttpOnly; SameSite=Strict"
+    )) {
+        res.headers_mut().append(SET_COOKIE, v);
+    }
+    res
+}
+
+/// A redirect with a flash message that says a count: `{n}` in the message is `n`.
+pub fn redirect_with_flash_count(to: &str, flash_key: &'static str, n: usize) -> Response {
+    let mut res = axum::response::Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={flash_key}:{n}; Path=/; Max-Age=60; HttpOnly; SameSite=Strict"
     )) {
         res.headers_mut().append(SET_COOKIE, v);
     }
