@@ -1,6 +1,6 @@
 //! Site registry latency with 20,000 sites on a fresh SQLite database: a list filtered
 //! by commune (one page of 50 with the total), and the map data (every site in the
-//! province scope with its coordinates and state).
+//! province scope with its coordinates and state, as `GET /api/v1/sites/map` serves it).
 //! Run: `cargo run --release -p diaban-store --example bench_sites`.
 
 use chrono::NaiveDate;
@@ -70,11 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut times = Vec::new();
     for round in 0..21 {
         let t0 = Instant::now();
-        let (all, _) = sites::list(&t.db, scope, &SiteFilter::default()).await?;
-        let points: Vec<_> = all
-            .iter()
-            .map(|s| serde_json::json!({"id": s.id, "lat": s.lat, "lon": s.lon, "state": s.state.as_str()}))
-            .collect();
+        let points = sites::map_points(&t.db, scope, &SiteFilter::default()).await?;
         let body = serde_json::to_vec(&points)?;
         if round > 0 {
             times.push(t0.elapsed().as_secs_f64() * 1000.0);

@@ -80,6 +80,10 @@ async fn an_incident_near_a_monitored_site_raises_an_alert_decided_once() {
         assert_eq!(other["items"], json!([]));
         let (_, s_json) = kt.get_json(&format!("/api/v1/sites/{site}")).await;
         assert_eq!(s_json["alerts"][0]["status"], "open");
+        let (_, map) = leader.get_json("/api/v1/sites/map?state=monitoring").await;
+        assert_eq!(map["items"].as_array().unwrap().len(), 1, "{map}");
+        assert_eq!(map["items"][0]["id"].as_i64(), Some(site));
+        assert_eq!(ct.get_json("/api/v1/sites/map").await.1["items"], json!([]));
 
         // Leaders read but do not decide; another commune cannot; a dismissal needs a reason.
         let path = format!("/api/v1/sites/alerts/{alert}");

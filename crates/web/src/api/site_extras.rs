@@ -26,6 +26,8 @@ pub(crate) fn routes() -> Router<AppState> {
         // Access: WriteSites, scoped.
         .route("/sites/{id}/persons/{person_id}", delete(unlink))
         // Access: ReadSites, scoped.
+        .route("/sites/map", get(map))
+        // Access: ReadSites, scoped.
         .route("/sites/alerts", get(open_alerts))
         // Access: WriteSites; the alert's site must be in scope.
         .route("/sites/alerts/{alert_id}", post(decide))
@@ -90,6 +92,17 @@ async fn unlink(
 ) -> Result<StatusCode, ApiError> {
     site_ops::unlink_person(&state, &who, id, person_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every site in scope matching the list filters, with only what a map draws.
+async fn map(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    crate::api::ApiQuery(q): crate::api::ApiQuery<crate::api::sites::ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let f = crate::api::sites::filter_of(&state, &q, u64::MAX >> 1).await?;
+    let items = sites::map_points(&state.db, who.scope(), &f).await?;
+    Ok(Json(json!({"items": items})))
 }
 
 async fn open_alerts(
