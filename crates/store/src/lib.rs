@@ -12,6 +12,7 @@ pub mod persons;
 pub mod population;
 pub mod reference;
 pub mod sessions;
+pub mod site_attachments;
 pub mod sites;
 #[cfg(feature = "testing")]
 pub mod testing;
