@@ -295,19 +295,20 @@ impl CheckedFile {
     }
 }
 
-/// Checks the files of one step: all of them pass, or the answer lists every refusal
-/// (a count over the limit first). Files with neither a name nor content (an empty file
-/// input) are dropped before counting.
+/// Checks the files of one step: all of them pass, or the answer lists every refusal.
+/// More files than allowed is one refusal on its own (a reader need not keep the extra
+/// files). Files with neither a name nor content (an empty file input) are dropped
+/// before counting.
 pub fn check_files(
     uploads: Vec<Upload>,
     limits: &AttachmentLimits,
 ) -> Result<Vec<CheckedFile>, Vec<Refusal>> {
     let uploads: Vec<Upload> =
         uploads.into_iter().filter(|u| !(u.name.trim().is_empty() && u.size == 0)).collect();
-    let mut refused = Vec::new();
     if uploads.len() > limits.max_files {
-        refused.push(Refusal::TooMany { count: uploads.len(), max: limits.max_files });
+        return Err(vec![Refusal::TooMany { count: uploads.len(), max: limits.max_files }]);
     }
+    let mut refused = Vec::new();
     let mut ok = Vec::with_capacity(uploads.len());
     for u in uploads {
         let name = sanitize_file_name(&u.name);

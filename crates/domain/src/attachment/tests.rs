@@ -117,6 +117,7 @@ fn check_files_accepts_within_limits_and_names_every_refusal() {
     assert_eq!(ok[0].kind(), FileKind::Png);
     assert_eq!(ok[0].bytes(), png().as_slice());
 
+    let limits = AttachmentLimits { max_file_bytes: 100, max_files: 4 };
     let big = Upload { name: "big.pdf".into(), size: 101, bytes: b"%PDF-".to_vec() };
     let err = check_files(
         vec![upload("a.png", &png()), big, upload("trang.png", b"<html></html>"), upload("rong.pdf", b"")],
@@ -126,14 +127,17 @@ fn check_files_accepts_within_limits_and_names_every_refusal() {
     assert_eq!(
         err,
         vec![
-            Refusal::TooMany { count: 4, max: 2 },
             Refusal::TooLarge { name: "big.pdf".into(), size: 101, max: 100 },
             Refusal::TypeNotAllowed { name: "trang.png".into() },
             Refusal::Empty { name: "rong.pdf".into() },
         ]
     );
-    assert_eq!(err[1].to_string(), "'big.pdf' is too large (101 B; at most 100 B)");
-    assert!(err[2].to_string().contains("PDF, JPEG, PNG, WebP, DOCX, XLSX"));
+    assert_eq!(err[0].to_string(), "'big.pdf' is too large (101 B; at most 100 B)");
+    assert!(err[1].to_string().contains("PDF, JPEG, PNG, WebP, DOCX, XLSX"));
+
+    // Too many is said once, whatever the files are.
+    let five = vec![upload("a.png", &png()); 5];
+    assert_eq!(check_files(five, &limits).unwrap_err(), vec![Refusal::TooMany { count: 5, max: 4 }]);
 }
 
 #[test]
