@@ -125,7 +125,7 @@ impl fmt::Display for FileKind {
 /// the main part is `word/document.xml` or `xl/workbook.xml`. Any other ZIP is refused.
 fn office_kind(bytes: &[u8]) -> Option<FileKind> {
     let names = zip_entry_names(bytes)?;
-    let has = |n: &str| names.iter().any(|x| *x == n.as_bytes());
+    let has = |n: &str| names.contains(&n.as_bytes());
     if !has("[Content_Types].xml") {
         return None;
     }
