@@ -136,12 +136,14 @@ async fn read_text(field: &mut Field<'_>, name: &str) -> Result<String, AppError
     String::from_utf8(buf).map_err(|_| bad_request(format!("the field '{name}' is not UTF-8 text")))
 }
 
-/// A size for people, with the language's decimal mark.
+/// A size for people, with the language's decimal mark (whole mebibytes without one).
 pub fn size_label(bytes: u64, tr: Tr) -> String {
     if bytes < 1024 {
         format!("{bytes} B")
     } else if bytes < MIB {
         format!("{} KB", tr.dec(bytes as f64 / 1024.0, 1))
+    } else if bytes % MIB == 0 {
+        format!("{} MB", tr.num(i64::try_from(bytes / MIB).unwrap_or(i64::MAX)))
     } else {
         format!("{} MB", tr.dec(bytes as f64 / MIB as f64, 1))
     }
@@ -181,9 +183,10 @@ pub fn refusals_text(rs: &[Refusal], tr: Tr) -> String {
 /// The hint under the file input: how many, how large, which kinds.
 pub fn limits_hint(limits: &AttachmentLimits, tr: Tr) -> String {
     format!(
-        "{} {}; {} {}; {} {}.",
-        tr.t("attachments.max_files"),
+        "{} {} {}; {} {}; {} {}.",
+        tr.t("attachments.at_most_cap"),
         limits.max_files,
+        tr.t("attachments.files_word"),
         tr.t("attachments.max_size"),
         size_label(limits.max_file_bytes, tr),
         tr.t("attachments.kinds"),
@@ -272,9 +275,23 @@ mod tests {
     #[test]
     fn refusals_name_the_file_in_both_languages() {
         let r = Refusal::TooLarge { name: "ảnh.png".into(), size: 11 * MIB, max: 10 * MIB };
-        assert_eq!(refusal_text(&r, Tr(Lang::En)), "«ảnh.png»: file too large (11.0 MB; at most 10.0 MB).");
-        assert!(refusal_text(&r, Tr(Lang::Vi)).contains("11,0 MB"));
+        assert_eq!(refusal_text(&r, Tr(Lang::En)), "«ảnh.png»: file too large (11 MB; at most 10 MB).");
+        let r = Refusal::TooLarge { name: "ảnh.png".into(), size: 10 * MIB + 1, max: 10 * MIB };
+        assert!(refusal_text(&r, Tr(Lang::Vi)).contains("(10,0 MB; tối đa 10 MB)"));
         let t = Refusal::TypeNotAllowed { name: "trang.png".into() };
         assert!(refusal_text(&t, Tr(Lang::En)).contains("trang.png"));
+    }
+
+    #[test]
+    fn the_hint_states_the_limits() {
+        let l = AttachmentLimits::default();
+        assert_eq!(
+            limits_hint(&l, Tr(Lang::Vi)),
+            "Tối đa 5 tệp; mỗi tệp không quá 10 MB; nhận các loại PDF, JPEG, PNG, WebP, DOCX, XLSX."
+        );
+        assert_eq!(
+            limits_hint(&l, Tr(Lang::En)),
+            "At most 5 files; each at most 10 MB; accepted kinds PDF, JPEG, PNG, WebP, DOCX, XLSX."
+        );
     }
 }

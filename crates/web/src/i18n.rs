@@ -454,7 +454,8 @@ pub(crate) static ENTRIES: &[(&str, &str, &str)] = &[
     // site attachments
     ("attachments.title", "Tài liệu kèm theo", "Attachments"),
     ("attachments.files", "Tệp kèm theo (tài liệu, hình ảnh)", "Attach files (documents, photos)"),
-    ("attachments.max_files", "Tối đa số tệp:", "Files at most:"),
+    ("attachments.at_most_cap", "Tối đa", "At most"),
+    ("attachments.files_word", "tệp", "files"),
     ("attachments.max_size", "mỗi tệp không quá", "each at most"),
     ("attachments.kinds", "nhận các loại", "accepted kinds"),
     ("attachments.at_most", "tối đa", "at most"),
