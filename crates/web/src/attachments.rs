@@ -142,7 +142,7 @@ pub fn size_label(bytes: u64, tr: Tr) -> String {
         format!("{bytes} B")
     } else if bytes < MIB {
         format!("{} KB", tr.dec(bytes as f64 / 1024.0, 1))
-    } else if bytes % MIB == 0 {
+    } else if bytes.is_multiple_of(MIB) {
         format!("{} MB", tr.num(i64::try_from(bytes / MIB).unwrap_or(i64::MAX)))
     } else {
         format!("{} MB", tr.dec(bytes as f64 / MIB as f64, 1))
