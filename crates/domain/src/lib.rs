@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod area;
+pub mod attachment;
 pub mod classification;
 pub mod incident;
 pub mod person;

@@ -30,9 +30,27 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The same text without diacritics, case kept (đ/Đ become d/D): an ASCII-friendly form
+/// for places that cannot carry Vietnamese, such as the fallback file name of a download.
+pub fn without_accents(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            _ => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, without_accents};
+
+    #[test]
+    fn strips_accents_and_keeps_case() {
+        assert_eq!(without_accents("Quyết định Đắk Tô.pdf"), "Quyet dinh Dak To.pdf");
+    }
     use unicode_normalization::UnicodeNormalization;
 
     #[test]

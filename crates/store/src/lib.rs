@@ -14,6 +14,7 @@ pub mod persons;
 pub mod population;
 pub mod reference;
 pub mod sessions;
+pub mod site_attachments;
 pub mod site_links;
 pub mod sites;
 #[cfg(feature = "testing")]

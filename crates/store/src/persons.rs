@@ -315,7 +315,8 @@ pub async fn count_all(db: &Db) -> Result<i64, DbError> {
 }
 
 /// Re-encrypts every sealed field under `new`'s active key and recomputes the blind
-/// indexes with `new`, in one transaction with the users' TOTP secrets: all or nothing.
+/// indexes with `new`, in one transaction with the users' TOTP secrets and the sites'
+/// attachments: all or nothing.
 /// Returns the number of person records re-sealed.
 pub async fn rotate_keys(db: &Db, old: &KeyRing, new: &KeyRing) -> Result<usize, DbError> {
     let mut tx = db.begin().await?;
@@ -355,6 +356,7 @@ pub async fn rotate_keys(db: &Db, old: &KeyRing, new: &KeyRing) -> Result<usize,
             .to_owned();
         tx.exec().execute(&upd).await?;
     }
+    crate::site_attachments::reseal_in(&mut tx, old, new).await?;
     crate::users::reseal_totp(&mut tx, |s| {
         let plain = old.open(s, b"user:totp_secret").map_err(|e| DbError::Other(e.to_string()))?;
         Ok(new.seal(&plain, b"user:totp_secret"))

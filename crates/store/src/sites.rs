@@ -12,9 +12,11 @@ use crate::error::DbError;
 use crate::exec::{Count, IdRow};
 use crate::persons::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
+use diaban_domain::attachment::CheckedFile;
 use diaban_domain::site::{
     LatLon, SiteHistory, SiteKind, SiteParams, SiteState, TransitionError, monitoring_schedule, transition,
 };
+use diaban_vault::KeyRing;
 use sea_query::{Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -211,7 +213,7 @@ async fn insert_transition(
     on: NaiveDate,
     by: Option<i64>,
     note: &str,
-) -> Result<(), DbError> {
+) -> Result<i64, DbError> {
     let q = Query::insert()
         .into_table("site_transitions")
         .columns(["site_id", "from_state", "to_state", "on_date", "by_user_id", "note", "created_at"])
@@ -224,8 +226,9 @@ async fn insert_transition(
             note.into(),
             crate::now().into(),
         ])
+        .returning_col("id")
         .to_owned();
-    tx.exec().execute(&q).await.map(|_| ())
+    Ok(tx.exec().fetch_one::<IdRow, _>(&q).await?.id)
 }
 
 /// Records a site and its first state, with `audit_entry` (its target set to the new
@@ -492,6 +495,7 @@ async fn site_in_tx(tx: &mut Tx, id: i64, scope: Scope) -> Result<Site, ChangeEr
 /// Moves the site from `from` to `to` on `on`: checks the step, records it, updates the
 /// current state only if it is still `from` (else [`ChangeError::Concurrent`]), drops
 /// pending checks when the site leaves monitoring and schedules them when it enters it.
+/// Returns the id of the recorded transition.
 #[allow(clippy::too_many_arguments)]
 async fn step(
     tx: &mut Tx,
@@ -501,7 +505,7 @@ async fn step(
     by: Option<i64>,
     note: &str,
     params: &SiteParams,
-) -> Result<(), ChangeError> {
+) -> Result<i64, ChangeError> {
     transition(site.state, to).map_err(ChangeError::Refused)?;
     if on < site.state_since {
         return Err(ChangeError::Invalid(format!(
@@ -522,7 +526,7 @@ async fn step(
     if tx.exec().execute(&upd).await? != 1 {
         return Err(ChangeError::Concurrent);
     }
-    insert_transition(tx, site.id, Some(site.state), to, on, by, note).await?;
+    let transition_id = insert_transition(tx, site.id, Some(site.state), to, on, by, note).await?;
     if site.state == SiteState::Monitoring {
         let drop_pending = Query::delete()
             .from_table("site_checks")
@@ -543,7 +547,7 @@ async fn step(
             tx.exec().execute(&ins).await?;
         }
     }
-    Ok(())
+    Ok(transition_id)
 }
 
 /// A requested state change.
@@ -569,16 +573,75 @@ pub async fn change_state(
     params: &SiteParams,
     audit_entry: Option<NewEntry>,
 ) -> Result<(), ChangeError> {
+    change_state_in(db, site_id, scope, req, None, by, params, audit_entry).await.map(|_| ())
+}
+
+/// What [`change_state_with_attachments`] recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecorded {
+    /// The transition.
+    pub transition_id: i64,
+    /// Its attachments, in the order given.
+    pub attachment_ids: Vec<i64>,
+}
+
+/// [`change_state`] with documents or photos (already checked by
+/// `diaban_domain::attachment::check_files`), sealed with `keys` and stored in the same
+/// transaction as the step: a refused step writes no file and a file that cannot be
+/// written leaves no step. Besides `audit_entry`, each file gets an entry
+/// `site.attachment.add` (a copy of it, targeting the attachment).
+#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip(db, keys, files, params, audit_entry), fields(files = files.len()))]
+pub async fn change_state_with_attachments(
+    db: &Db,
+    keys: &KeyRing,
+    site_id: i64,
+    scope: Scope,
+    req: &TransitionRequest,
+    files: &[CheckedFile],
+    by: Option<i64>,
+    params: &SiteParams,
+    audit_entry: Option<NewEntry>,
+) -> Result<StepRecorded, ChangeError> {
+    change_state_in(db, site_id, scope, req, Some((keys, files)), by, params, audit_entry).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn change_state_in(
+    db: &Db,
+    site_id: i64,
+    scope: Scope,
+    req: &TransitionRequest,
+    attach: Option<(&KeyRing, &[CheckedFile])>,
+    by: Option<i64>,
+    params: &SiteParams,
+    audit_entry: Option<NewEntry>,
+) -> Result<StepRecorded, ChangeError> {
     let mut tx = db.begin().await?;
     let site = site_in_tx(&mut tx, site_id, scope).await?;
-    step(&mut tx, &site, req.to, req.on, by, &req.note, params).await?;
+    let transition_id = step(&mut tx, &site, req.to, req.on, by, &req.note, params).await?;
+    let mut attachment_ids = Vec::new();
+    if let Some((keys, files)) = attach {
+        for f in files {
+            attachment_ids.push(
+                crate::site_attachments::add_in(&mut tx, keys, site_id, Some(transition_id), f, by).await?,
+            );
+        }
+    }
     if let Some(mut e) = audit_entry {
+        for id in &attachment_ids {
+            let mut a = e.clone();
+            a.action = "site.attachment.add".into();
+            a.target_type = "site_attachment".into();
+            a.target_id = id.to_string();
+            audit::append_in(&mut tx, &a).await?;
+        }
         e.target_type = "site".into();
         e.target_id = site_id.to_string();
         audit::append_in(&mut tx, &e).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(StepRecorded { transition_id, attachment_ids })
 }
 
 /// What a check found.

@@ -10,6 +10,7 @@
 //! | --- | --- |
 //! | [`keys`] | the data-key file and the in-memory [`KeyRing`] |
 //! | [`seal`] | encrypting single fields and attachments (XChaCha20-Poly1305) |
+//! | [`digest`] | the SHA-256 of an attachment's content |
 //! | [`blind`] | keyed blind indexes for exact-match search on encrypted fields, and name normalisation |
 //! | [`password`] | Argon2id password hashing and the password policy |
 //! | [`token`] | API tokens, session ids, CSRF tokens, constant-time comparison |
@@ -55,6 +56,7 @@
 
 pub mod blind;
 pub mod chain;
+pub mod digest;
 mod encoding;
 mod error;
 pub mod keys;

@@ -660,6 +660,32 @@ pub(crate) static ENTRIES: &[(&str, &str, &str)] = &[
         "Đây là dòng ví dụ của tệp mẫu: xóa dòng này.",
         "This is the template's example row: delete it.",
     ),
+    // site attachments
+    ("attachments.title", "Tài liệu kèm theo", "Attachments"),
+    ("attachments.files", "Tệp kèm theo (tài liệu, hình ảnh)", "Attach files (documents, photos)"),
+    ("attachments.at_most_cap", "Tối đa", "At most"),
+    ("attachments.files_word", "tệp", "files"),
+    ("attachments.max_size", "mỗi tệp không quá", "each at most"),
+    ("attachments.kinds", "nhận các loại", "accepted kinds"),
+    ("attachments.at_most", "tối đa", "at most"),
+    (
+        "attachments.refused",
+        "Chưa lưu bước này và không ghi tệp nào:",
+        "The step was not saved and no file was written:",
+    ),
+    ("attachments.too_many", "Quá nhiều tệp", "Too many files"),
+    ("attachments.too_large", "tệp quá lớn", "file too large"),
+    ("attachments.empty", "tệp rỗng", "the file is empty"),
+    (
+        "attachments.type_not_allowed",
+        "loại tệp không được phép, nội dung tệp không thuộc các loại được nhận",
+        "type not allowed: the content is none of the accepted kinds",
+    ),
+    (
+        "attachments.no_key",
+        "Máy chủ chưa có tệp khóa dữ liệu (--key-file) nên không thể lưu hoặc mở tệp kèm theo.",
+        "The server has no data key file (--key-file), so attachments cannot be stored or opened.",
+    ),
 ];
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

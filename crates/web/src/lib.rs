@@ -4,6 +4,7 @@
 
 pub mod api;
 mod assets;
+pub mod attachments;
 pub mod auth;
 pub mod error;
 mod health;
@@ -48,6 +49,8 @@ pub struct WebConfig {
     pub max_failures_per_ip: i64,
     /// The window and the lockout, in minutes.
     pub lockout_minutes: i64,
+    /// How much may be attached to one lifecycle step (10 MiB per file, 5 files).
+    pub attachment_limits: diaban_domain::attachment::AttachmentLimits,
 }
 
 impl Default for WebConfig {
@@ -63,6 +66,7 @@ impl Default for WebConfig {
             max_failures_per_account: 5,
             max_failures_per_ip: 30,
             lockout_minutes: 15,
+            attachment_limits: Default::default(),
         }
     }
 }
@@ -104,20 +108,34 @@ impl AppState {
     }
 }
 
-/// Every route of the application, with the layers every request goes through.
+/// The largest request body of every route but the uploads.
+const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Every route of the application, with the layers every request goes through. Routes
+/// that take files (a lifecycle step with attachments) get a body limit of their own,
+/// sized from [`WebConfig::attachment_limits`]; every other route keeps [`BODY_LIMIT`].
 pub fn router(state: AppState) -> Router {
+    use axum::extract::DefaultBodyLimit;
     use axum::middleware::{from_fn, from_fn_with_state};
+    use tower_http::limit::RequestBodyLimitLayer;
+    let upload_limit = usize::try_from(state.config.attachment_limits.max_body_bytes()).unwrap_or(usize::MAX);
+    let uploads = Router::new()
+        .merge(pages::upload_routes())
+        .nest("/api/v1", api::upload_routes())
+        .layer(DefaultBodyLimit::max(upload_limit))
+        .layer(RequestBodyLimitLayer::new(upload_limit));
     Router::new()
         .merge(health::routes())
         .merge(assets::routes())
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(uploads)
         .fallback(error::not_found_fallback)
         .layer(from_fn_with_state(state.clone(), middleware::csrf))
         .layer(from_fn_with_state(state.clone(), middleware::language))
         .layer(from_fn(middleware::render_errors))
         .layer(from_fn_with_state(state.clone(), middleware::security_headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -26,9 +26,6 @@ const LANG_COOKIE: &str = "dz_lang";
 /// Name of the CSRF field in forms.
 pub const CSRF_FIELD: &str = "csrf_token";
 const MAX_FORM_BYTES: usize = 1024 * 1024;
-/// The largest multipart form: the largest upload (an import file, 10 MiB) and the rest
-/// of the form. The whole body is buffered to find the token, then handed on.
-const MAX_MULTIPART_BYTES: usize = 11 * 1024 * 1024;
 
 fn cookie_value<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     crate::auth::session::cookie_in(req.headers(), name)
@@ -70,12 +67,17 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
 }
 
 /// Double-submit CSRF check on every state-changing request not authenticated by a
-/// bearer token. The token comes in the `X-CSRF-Token` header or the `csrf_token` field
-/// of a urlencoded or multipart form. API requests without a session cookie are exempt:
-/// nothing in them acts for a signed-in user, so they are answered 401 — except the JSON
-/// sign-in, which no cross-site form can send (a JSON body from another site needs a
-/// CORS preflight, which is never granted; the handler refuses any other content type).
-/// Page forms always need the token, the sign-in form included.
+/// bearer token. API requests without a session cookie are exempt: nothing in them acts
+/// for a signed-in user, so they are answered 401 — except the JSON sign-in, which no
+/// cross-site form can send (a JSON body from another site needs a CORS preflight, which
+/// is never granted; the handler refuses any other content type). Page forms always
+/// need the token, the sign-in form included.
+///
+/// In a `multipart/form-data` body (a form with files) the token is read from the
+/// `csrf_token` field among the text fields that come before the first file, within the
+/// first [`MULTIPART_CSRF_WINDOW`] bytes; forms put it first. Only that much is read
+/// here, and it is handed on in front of the rest of the body, so a large upload is
+/// neither buffered nor limited by this check (the route's own limit applies).
 pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let existing =
         cookie_value(&req, CSRF_COOKIE).filter(|v| v.len() >= 32 && v.len() <= 64).map(str::to_owned);
@@ -86,31 +88,27 @@ pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -
     let exempt = req.uri().path().starts_with("/api/") && !has_session;
     if unsafe_method && !bearer && !exempt {
         let header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let provided = match (header, form_kind(&req)) {
-            (Some(h), _) => Some(h),
-            (None, Some(kind)) => {
-                let limit = match kind {
-                    FormKind::UrlEncoded => MAX_FORM_BYTES,
-                    FormKind::Multipart(_) => MAX_MULTIPART_BYTES,
-                };
+        let provided = match header {
+            Some(h) => Some(h),
+            None if is_multipart(&req) => {
+                let (r, field) = multipart_csrf_field(req).await;
+                req = r;
+                field
+            }
+            None if is_form(&req) => {
                 let (parts, body) = req.into_parts();
-                let bytes = match axum::body::to_bytes(body, limit).await {
+                let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
                     Ok(b) => b,
                     Err(_) => {
                         return AppError::new(ErrorKind::PayloadTooLarge, "the form is too large")
                             .into_response();
                     }
                 };
-                let field = match kind {
-                    FormKind::UrlEncoded => form_field(&bytes, CSRF_FIELD),
-                    FormKind::Multipart(boundary) => {
-                        multipart_field(bytes.clone(), boundary, CSRF_FIELD).await
-                    }
-                };
+                let field = form_field(&bytes, CSRF_FIELD);
                 req = Request::from_parts(parts, Body::from(bytes));
                 field
             }
-            (None, None) => None,
+            None => None,
         };
         let ok = match (&existing, &provided) {
             (Some(c), Some(p)) => diaban_vault::token::constant_time_eq(c.as_bytes(), p.as_bytes()),
@@ -138,33 +136,67 @@ pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -
     res
 }
 
-/// The body of a page form: urlencoded, or multipart (a file upload) with its boundary.
-enum FormKind {
-    UrlEncoded,
-    Multipart(String),
+fn is_form(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
-fn form_kind(req: &Request) -> Option<FormKind> {
-    let ct = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok())?;
-    if ct.starts_with("application/x-www-form-urlencoded") {
-        Some(FormKind::UrlEncoded)
-    } else if ct.starts_with("multipart/form-data") {
-        multer::parse_boundary(ct).ok().map(FormKind::Multipart)
-    } else {
-        None
-    }
+fn is_multipart(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
-/// The text of the part `name` of a buffered multipart body. Other parts (the file) are
-/// skipped, not decoded.
-async fn multipart_field(body: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
-    let mut parts = multer::Multipart::new(Body::from(body).into_data_stream(), boundary);
-    while let Ok(Some(field)) = parts.next_field().await {
-        if field.name() == Some(name) {
-            return field.text().await.ok();
+/// How much of a multipart body the CSRF check reads to find the token.
+pub const MULTIPART_CSRF_WINDOW: usize = 64 * 1024;
+
+/// Reads at most [`MULTIPART_CSRF_WINDOW`] bytes of a multipart body, looks for the
+/// `csrf_token` text field before the first file, and gives back the request with its
+/// whole body (the bytes read, then the rest, still streaming).
+async fn multipart_csrf_field(req: Request) -> (Request, Option<String>) {
+    use axum::extract::FromRequest;
+    use futures_util::StreamExt;
+    let (parts, body) = req.into_parts();
+    let mut rest = body.into_data_stream();
+    let mut head: Vec<axum::body::Bytes> = Vec::new();
+    let mut read = 0;
+    while read < MULTIPART_CSRF_WINDOW {
+        match rest.next().await {
+            Some(Ok(chunk)) => {
+                read += chunk.len();
+                head.push(chunk);
+            }
+            // A broken body: no token, and the handler will not read it either.
+            Some(Err(_)) => {
+                let req = Request::from_parts(parts, Body::empty());
+                return (req, None);
+            }
+            None => break,
         }
     }
-    None
+    let window: Vec<u8> = head.concat();
+    let mut token = None;
+    if let Some(ct) = parts.headers.get(CONTENT_TYPE)
+        && let Ok(probe) = Request::builder().header(CONTENT_TYPE, ct).body(Body::from(window))
+        && let Ok(mut form) = axum::extract::Multipart::from_request(probe, &()).await
+    {
+        // A cut-off window ends the parse with an error, which reads as "no token".
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.file_name().is_some() {
+                break;
+            }
+            if field.name() == Some(CSRF_FIELD) {
+                token = field.text().await.ok();
+                break;
+            }
+        }
+    }
+    let replay = futures_util::stream::iter(head.into_iter().map(Ok::<_, axum::Error>));
+    let req = Request::from_parts(parts, Body::from_stream(replay.chain(rest)));
+    (req, token)
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {

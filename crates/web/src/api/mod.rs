@@ -32,6 +32,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(parameters::routes())
 }
 
+/// The routes that take files, which get the larger body limit (see `crate::router`).
+pub(crate) fn upload_routes() -> Router<AppState> {
+    Router::new().merge(sites::upload_routes())
+}
+
 /// Query parameters whose rejection is a JSON 400 naming the problem. Handlers take
 /// parameters as strings and parse them themselves, so each error names its parameter.
 pub(crate) struct ApiQuery<T>(pub T);

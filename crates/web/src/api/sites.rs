@@ -5,9 +5,14 @@
 //! places 150 m apart can both be real), with a `near_existing` warning carrying the
 //! other site's id, so the officer can check and link them. Export and import as files
 //! are in `sites_io`.
+//!
+//! A step may carry documents or photos (multipart, files `attachment`): they are checked
+//! by their content and stored sealed in the step's transaction; any refused file
+//! refuses the whole step with a message naming it.
 
 use crate::AppState;
 use crate::api::{ApiQuery, parse_u64};
+use crate::attachments::{self, StepSubmission, meta_json};
 use crate::auth::actions::{ReadSites, WriteSites};
 use crate::auth::{Authorized, Identity};
 use crate::error::{ApiError, AppError, ErrorKind};
@@ -15,10 +20,13 @@ use crate::i18n::{Lang, Tr};
 use crate::site_input::{self, SiteInput};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use diaban_domain::UnitLevel;
+use diaban_domain::attachment::check_files;
 use diaban_domain::site::SiteState;
+use diaban_store::site_attachments;
 use diaban_store::sites::{
     self, ChangeError, CheckOutcome, CheckReport, Site, SiteFilter, TransitionRequest,
 };
@@ -33,9 +41,16 @@ pub(crate) fn routes() -> Router<AppState> {
         // Access: ReadSites, scoped.
         .route("/sites/checks/due", get(due))
         .route("/sites/{id}", get(read))
+        // Access: ReadSites, scoped; every download audited (site.attachment.read).
+        .route("/sites/{id}/attachments/{aid}", get(download))
         // Access: WriteSites, scoped.
-        .route("/sites/{id}/transitions", post(change_state))
         .route("/sites/{id}/checks", post(record_check))
+}
+
+/// The routes that take files; `crate::router` gives them the larger body limit.
+pub(crate) fn upload_routes() -> Router<AppState> {
+    // Access: WriteSites, scoped; JSON, or multipart with files `attachment`.
+    Router::new().route("/sites/{id}/transitions", post(change_state))
 }
 
 pub(crate) fn tr_of(who: &Identity) -> Tr {
@@ -144,7 +159,17 @@ async fn read(
 ) -> Result<Json<Value>, ApiError> {
     let s =
         sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
-    let timeline = sites::transitions(&state.db, id).await?;
+    let files = site_attachments::list_for_site(&state.db, id, who.scope()).await?;
+    let timeline: Vec<Value> = sites::transitions(&state.db, id)
+        .await?
+        .iter()
+        .map(|t| {
+            let mut step = json!(t);
+            step["attachments"] =
+                files.iter().filter(|a| a.transition_id == Some(t.id)).map(meta_json).collect();
+            step
+        })
+        .collect();
     let checks = sites::checks(&state.db, id).await?;
     let reader = who.may(diaban_domain::access::Action::ReadPersons).then(|| who.scope());
     let persons = diaban_store::site_links::linked(&state.db, id, reader).await?;
@@ -155,6 +180,14 @@ async fn read(
     v["persons"] = json!(persons);
     v["alerts"] = json!(alerts);
     Ok(Json(v))
+}
+
+async fn download(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    Ok(attachments::download(&state, &who, id, aid).await?)
 }
 
 /// Maps a refused change to the error the client sees.
@@ -173,42 +206,51 @@ pub(crate) fn change_error(e: ChangeError, tr: Tr) -> AppError {
     }
 }
 
-#[derive(Deserialize)]
-struct StepInput {
-    to: String,
-    #[serde(default)]
-    on: String,
-    #[serde(default)]
-    note: String,
-}
-
 async fn change_state(
     State(state): State<AppState>,
     who: Authorized<WriteSites>,
     Path(id): Path<i64>,
-    Json(input): Json<StepInput>,
+    input: StepSubmission,
 ) -> Result<Json<Value>, ApiError> {
     let tr = tr_of(&who);
     let to: SiteState =
         input.to.trim().parse().map_err(|e| AppError::new(ErrorKind::Unprocessable, format!("to: {e}")))?;
     let on = site_input::step_date(&input.on, tr)
         .map_err(|m| AppError::new(ErrorKind::Unprocessable, format!("on: {m}")))?;
+    let files = check_files(input.files, &state.config.attachment_limits)
+        .map_err(|r| AppError::new(ErrorKind::Unprocessable, attachments::refusals_text(&r, tr)))?;
     let req = TransitionRequest { to, on, note: input.note.trim().chars().take(4000).collect() };
-    let entry = who.audit("site.transition", "site", id);
-    sites::change_state(
-        &state.db,
-        id,
-        who.scope(),
-        &req,
-        Some(who.user.id),
-        &site_input::params(&state).await?,
-        Some(entry),
-    )
-    .await
-    .map_err(|e| change_error(e, tr))?;
+    let entry = Some(who.audit("site.transition", "site", id));
+    let params = site_input::params(&state).await?;
+    let added = if files.is_empty() {
+        sites::change_state(&state.db, id, who.scope(), &req, Some(who.user.id), &params, entry)
+            .await
+            .map_err(|e| change_error(e, tr))?;
+        Vec::new()
+    } else {
+        let keys = attachments::keys(&state)
+            .map_err(|e| AppError { message: tr.t("attachments.no_key").into(), ..e })?;
+        sites::change_state_with_attachments(
+            &state.db,
+            &keys,
+            id,
+            who.scope(),
+            &req,
+            &files,
+            Some(who.user.id),
+            &params,
+            entry,
+        )
+        .await
+        .map_err(|e| change_error(e, tr))?
+        .attachment_ids
+    };
     let s =
         sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
-    Ok(Json(site_json(&s)))
+    let mut v = site_json(&s);
+    let metas = site_attachments::list_for_site(&state.db, id, who.scope()).await?;
+    v["attachments"] = metas.iter().filter(|m| added.contains(&m.id)).map(meta_json).collect();
+    Ok(Json(v))
 }
 
 #[derive(Deserialize)]

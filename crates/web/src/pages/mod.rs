@@ -45,6 +45,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(audit::routes())
 }
 
+/// The pages that take files, which get the larger body limit (see `crate::router`).
+pub(crate) fn upload_routes() -> Router<AppState> {
+    Router::new().merge(sites::upload_routes())
+}
+
 /// The header's view of the user.
 pub struct HeaderUser {
     pub display_name: String,

@@ -1,12 +1,14 @@
 //! Điểm, tụ điểm: the registry of drug sites as pages — a filtered list with a map of
 //! points coloured by state, the form to record a site, and the detail page with the
-//! timeline, the checks, and forms for the next lifecycle step and for a check. The rules
-//! are the API's (`crate::api::sites`, `crate::site_input`); a refused step re-renders
-//! the detail page with the reason.
+//! timeline (each step with its attachments), the checks, and forms for the next
+//! lifecycle step (with documents or photos) and for a check. The rules are the API's
+//! (`crate::api::sites`, `crate::site_input`, `crate::attachments`); a refused step
+//! re-renders the detail page with the reason, and nothing of it is saved.
 
 use super::{Crumb, Ctx, json_block, redirect_with_flash, render};
 use crate::AppState;
 use crate::api::sites::{ListQuery, change_error, filter_of};
+use crate::attachments::{self, StepSubmission};
 use crate::auth::actions::{ReadSites, WriteSites};
 use crate::auth::{Authorized, Identity};
 use crate::error::AppError;
@@ -19,7 +21,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use diaban_domain::access::Action;
+use diaban_domain::attachment::{FileKind, check_files};
 use diaban_domain::site::{SiteKind, SiteState};
+use diaban_store::site_attachments;
 use diaban_store::sites::{self, CheckOutcome, CheckReport, Site, TransitionRequest};
 use serde::Deserialize;
 use serde_json::json;
@@ -32,9 +36,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/sites/new", get(new_form))
         // Access: ReadSites, scoped.
         .route("/sites/{id}", get(detail))
+        // Access: ReadSites, scoped; every download audited (site.attachment.read).
+        .route("/sites/{id}/attachments/{aid}", get(download))
         // Access: WriteSites, scoped.
-        .route("/sites/{id}/transitions", post(change_state))
         .route("/sites/{id}/checks", post(record_check))
+}
+
+/// The routes that take files; `crate::router` gives them the larger body limit.
+pub(crate) fn upload_routes() -> Router<AppState> {
+    // Access: WriteSites, scoped; multipart with files `attachment`, CSRF field first.
+    Router::new().route("/sites/{id}/transitions", post(change_state))
 }
 
 pub(super) fn state_label(s: SiteState, tr: Tr) -> &'static str {
@@ -322,6 +333,15 @@ pub struct Step {
     pub label: &'static str,
     pub by: String,
     pub note: String,
+    pub attachments: Vec<AttachmentRow>,
+}
+
+/// An attachment in the timeline: name, kind and size, and its download address.
+pub struct AttachmentRow {
+    pub href: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub size: String,
 }
 
 /// A check for templates.
@@ -354,6 +374,8 @@ struct DetailPage {
     linked: Vec<LinkedRow>,
     can_link: bool,
     roles: Vec<Choice>,
+    accept: String,
+    attach_hint: String,
 }
 
 /// A re-formation alert for templates.
@@ -387,17 +409,29 @@ pub(super) async fn detail_page(
     let site =
         sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
     let today = diaban_domain::time::today_in_vietnam();
+    let files = site_attachments::list_for_site(&state.db, id, who.scope()).await?;
     let timeline = sites::transitions(&state.db, id)
         .await?
         .into_iter()
         .map(|t| {
             let st: SiteState = t.to_state.parse().unwrap_or(SiteState::Reported);
+            let attachments = files
+                .iter()
+                .filter(|a| a.transition_id == Some(t.id))
+                .map(|a| AttachmentRow {
+                    href: format!("/sites/{id}/attachments/{}", a.id),
+                    name: a.file_name.clone(),
+                    kind: FileKind::from_mime(&a.content_type).map_or("", FileKind::label),
+                    size: attachments::size_label(u64::try_from(a.size_bytes).unwrap_or(0), tr),
+                })
+                .collect();
             Step {
                 on: tr.date(&t.on_date),
                 state: st.as_str(),
                 label: state_label(st, tr),
                 by: t.by_name.unwrap_or_default(),
                 note: t.note,
+                attachments,
             }
         })
         .collect();
@@ -506,6 +540,8 @@ pub(super) async fn detail_page(
         monitoring: site.state == SiteState::Monitoring,
         today: today.to_string(),
         map_json: json_block(&map),
+        accept: FileKind::accept_list(),
+        attach_hint: attachments::limits_hint(&state.config.attachment_limits, tr),
         site,
         error: error.clone(),
     };
@@ -525,22 +561,23 @@ async fn detail(
     detail_page(&state, &who, &ctx, id, None).await
 }
 
-#[derive(Deserialize)]
-struct StepForm {
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    on: String,
-    #[serde(default)]
-    note: String,
+async fn download(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    attachments::download(&state, &who, id, aid).await
 }
 
+/// The next step, from the multipart form (or an urlencoded one, without files): the
+/// files are checked first and any refusal re-renders the page with every reason, so a
+/// step is saved with all its files or not at all.
 async fn change_state(
     State(state): State<AppState>,
     who: Authorized<WriteSites>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<StepForm>,
+    f: StepSubmission,
 ) -> Result<Response, AppError> {
     let tr = ctx.tr(Some(&who));
     let Ok(to) = f.to.trim().parse::<SiteState>() else {
@@ -550,18 +587,37 @@ async fn change_state(
         Ok(d) => d,
         Err(m) => return detail_page(&state, &who, &ctx, id, Some(m)).await,
     };
+    let files = match check_files(f.files, &state.config.attachment_limits) {
+        Ok(files) => files,
+        Err(refused) => {
+            let msg = attachments::refusals_text(&refused, tr);
+            return detail_page(&state, &who, &ctx, id, Some(msg)).await;
+        }
+    };
     let req = TransitionRequest { to, on, note: f.note.trim().chars().take(4000).collect() };
-    match sites::change_state(
-        &state.db,
-        id,
-        who.scope(),
-        &req,
-        Some(who.user.id),
-        &site_input::params(&state).await?,
-        Some(who.audit("site.transition", "site", id)),
-    )
-    .await
-    {
+    let params = site_input::params(&state).await?;
+    let entry = Some(who.audit("site.transition", "site", id));
+    let done = if files.is_empty() {
+        sites::change_state(&state.db, id, who.scope(), &req, Some(who.user.id), &params, entry).await
+    } else {
+        let Some(keys) = state.keys.clone() else {
+            return detail_page(&state, &who, &ctx, id, Some(tr.t("attachments.no_key").into())).await;
+        };
+        sites::change_state_with_attachments(
+            &state.db,
+            &keys,
+            id,
+            who.scope(),
+            &req,
+            &files,
+            Some(who.user.id),
+            &params,
+            entry,
+        )
+        .await
+        .map(|_| ())
+    };
+    match done {
         Ok(()) => Ok(redirect_with_flash(&format!("/sites/{id}"), "sites.changed")),
         Err(sites::ChangeError::NotFound) => Err(AppError::not_found("no such site")),
         Err(sites::ChangeError::Db(e)) => Err(e.into()),

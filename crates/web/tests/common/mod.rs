@@ -23,13 +23,15 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    async fn start(tdb: TestDb, config: WebConfig) -> TestApp {
+    async fn start(tdb: TestDb, config: WebConfig, with_keys: bool) -> TestApp {
         diaban_store::reference::load_units(&tdb.db).await.expect("units load");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
-        let state = AppState::new(tdb.db.clone(), Some(KeyRing::generate()), config);
-        let keys = state.keys.clone().expect("keys");
+        // Without keys the server gets none (as when started without a key file); `keys`
+        // is then a ring the test may use directly on the store.
+        let keys = Arc::new(KeyRing::generate());
+        let state = AppState::new(tdb.db.clone(), with_keys.then(|| (*keys).clone()), config);
         let server = tokio::spawn(diaban_web::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
@@ -55,7 +57,16 @@ impl TestApp {
     pub async fn all_with(config: WebConfig) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for tdb in testing::all().await.expect("test databases") {
-            apps.push(TestApp::start(tdb, config.clone()).await);
+            apps.push(TestApp::start(tdb, config.clone(), true).await);
+        }
+        apps
+    }
+
+    /// One app per available engine, started without a data key file.
+    pub async fn all_without_keys() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for tdb in testing::all().await.expect("test databases") {
+            apps.push(TestApp::start(tdb, WebConfig::default(), false).await);
         }
         apps
     }
