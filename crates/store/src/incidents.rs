@@ -181,15 +181,11 @@ async fn raise_alerts(
     radius_m: f64,
 ) -> Result<Vec<i64>, DbError> {
     let at = inc.location;
-    // A latitude/longitude box narrows the rows; the great-circle distance decides.
-    let dlat = radius_m * 1.1 / 110_500.0;
-    let dlon = dlat / at.lat().to_radians().cos().max(0.01);
     let q = Query::select()
         .columns(["id", "state", "state_since", "lat", "lon"])
         .from("sites")
         .and_where(Expr::col("state").is_in([SiteState::Eliminated.as_str(), SiteState::Monitoring.as_str()]))
-        .and_where(Expr::col("lat").between(at.lat() - dlat, at.lat() + dlat))
-        .and_where(Expr::col("lon").between(at.lon() - dlon, at.lon() + dlon))
+        .cond_where(crate::sites::within_box(at, radius_m))
         .order_by("id", Order::Asc)
         .to_owned();
     let rows: Vec<WatchedRow> = tx.exec().fetch_all(&q).await?;

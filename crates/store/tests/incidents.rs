@@ -8,7 +8,7 @@ use diaban_domain::site::{LatLon, SiteKind, SiteParams, SiteState, SubjectRole};
 use diaban_store::audit::{self, NewEntry};
 use diaban_store::incidents::{self, DecideError, IncidentFilter, NewIncident};
 use diaban_store::persons::Scope;
-use diaban_store::sites::{self, ChangeError, NewSite, SiteEdit, TransitionRequest};
+use diaban_store::sites::{self, ChangeError, NewSite, TransitionRequest};
 use diaban_store::units::{self, Unit};
 use diaban_store::{Db, parameters, reference, site_links, testing};
 
@@ -148,7 +148,7 @@ async fn edits_are_scoped_and_refuse_a_stale_form() {
         let (_, c1, c2) = communes(db).await;
         let id = monitored_site(db, &c1).await;
         let before = sites::get(db, id, Scope::Commune(c1.id)).await.unwrap().unwrap();
-        let edit = SiteEdit {
+        let edit = NewSite {
             kind: SiteKind::Cluster,
             hot_spot: false,
             name: "Tụ điểm bờ sông".into(),
@@ -159,6 +159,10 @@ async fn edits_are_scoped_and_refuse_a_stale_form() {
             business_ref: Some("GCN-12".into()),
             found_how: "tuần tra".into(),
             responsible_user_id: None,
+            // Not used by an edit: the state stays monitoring.
+            state: SiteState::Reported,
+            on: d(2020, 1, 1),
+            note: "ignored".into(),
         };
         let other = sites::update(db, id, Scope::Commune(c2.id), &edit, None, None).await;
         assert!(matches!(other, Err(ChangeError::NotFound)));

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::Identity;
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
-use crate::site_input::{Loose, parse_date, unit_in_scope};
+use crate::site_input::{FieldErrors, Loose, parse_date, unit_in_scope};
 use diaban_domain::UnitLevel;
 use diaban_domain::incident::IncidentKind;
 use diaban_domain::site::LatLon;
@@ -37,17 +37,6 @@ pub struct IncidentInput {
     /// Free text, no identities.
     #[serde(default)]
     pub note: String,
-}
-
-/// One error per field.
-pub type FieldErrors = Vec<(&'static str, String)>;
-
-fn number(l: &Option<Loose>) -> Option<f64> {
-    match l {
-        Some(Loose::Num(n)) => Some(*n),
-        Some(Loose::Text(s)) => s.trim().replace(',', ".").parse().ok(),
-        _ => None,
-    }
 }
 
 /// Validates the input against the rules and the identity's scope; `source` says where
@@ -80,19 +69,20 @@ pub async fn validate(
             None
         }
     };
-    let location = match (number(&input.lat), number(&input.lon)) {
-        (Some(lat), Some(lon)) => match LatLon::new(lat, lon) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                errors.push(("lat", if tr.0 == Lang::Vi { e.message_vi() } else { e.to_string() }));
+    let location =
+        match (input.lat.as_ref().and_then(Loose::number), input.lon.as_ref().and_then(Loose::number)) {
+            (Some(lat), Some(lon)) => match LatLon::new(lat, lon) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    errors.push(("lat", if tr.0 == Lang::Vi { e.message_vi() } else { e.to_string() }));
+                    None
+                }
+            },
+            _ => {
+                errors.push(("lat", tr.t("sites.bad_coordinate").into()));
                 None
             }
-        },
-        _ => {
-            errors.push(("lat", tr.t("sites.bad_coordinate").into()));
-            None
-        }
-    };
+        };
     if input.note.chars().count() > 2000 {
         errors.push(("note", tr.t("validation.too_long").into()));
     }

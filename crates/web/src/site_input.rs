@@ -37,7 +37,8 @@ pub enum Loose {
 }
 
 impl Loose {
-    fn number(&self) -> Option<f64> {
+    /// The number typed or sent (a decimal comma is accepted); None for anything else.
+    pub fn number(&self) -> Option<f64> {
         match self {
             Loose::Num(n) => Some(*n),
             // Vietnamese decimal commas are accepted.

@@ -13,7 +13,7 @@ use diaban_domain::site::SubjectRole;
 use diaban_store::incidents::{self, Alert, DecideError};
 use diaban_store::persons::{self, PersonFilter};
 use diaban_store::site_links;
-use diaban_store::sites::{self, SiteEdit};
+use diaban_store::sites;
 
 /// Corrects site `id` from the form; field errors come back for the form to show.
 /// `seen` is the `updated_at` the form was built from: a stale form is refused.
@@ -27,22 +27,12 @@ pub async fn edit(
 ) -> Result<Result<(), FieldErrors>, AppError> {
     let current =
         sites::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such site"))?;
-    let new = match site_input::validate(state, who, input, tr).await? {
+    let mut e = match site_input::validate(state, who, input, tr).await? {
         Ok(n) => n,
         Err(errors) => return Ok(Err(errors)),
     };
-    let e = SiteEdit {
-        kind: new.kind,
-        hot_spot: new.hot_spot,
-        name: new.name,
-        description: new.description,
-        address: new.address,
-        unit_id: new.unit_id,
-        location: new.location,
-        business_ref: new.business_ref,
-        found_how: new.found_how,
-        responsible_user_id: current.responsible_user_id,
-    };
+    // Correcting a site does not hand it to the corrector.
+    e.responsible_user_id = current.responsible_user_id;
     sites::update(&state.db, id, who.scope(), &e, seen, Some(who.audit("site.update", "site", id)))
         .await
         .map_err(|e| crate::api::sites::change_error(e, tr))?;
