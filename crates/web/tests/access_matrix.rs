@@ -92,10 +92,21 @@ enum Route {
     AuditCsv,
     AuditApi,
     AuditVerifyApi,
+    SitesPage,
+    SitesApi,
+    SitesMapApi,
+    SiteAlertsApi,
+    SitesExportCsv,
+    SiteNewPage,
+    SitesImportPage,
+    IncidentsPage,
+    IncidentsApi,
+    ParametersPage,
+    ParametersApi,
 }
 
 impl Route {
-    const ALL: [Route; 16] = [
+    const ALL: [Route; 27] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -112,6 +123,17 @@ impl Route {
         Route::AuditCsv,
         Route::AuditApi,
         Route::AuditVerifyApi,
+        Route::SitesPage,
+        Route::SitesApi,
+        Route::SitesMapApi,
+        Route::SiteAlertsApi,
+        Route::SitesExportCsv,
+        Route::SiteNewPage,
+        Route::SitesImportPage,
+        Route::IncidentsPage,
+        Route::IncidentsApi,
+        Route::ParametersPage,
+        Route::ParametersApi,
     ];
 
     /// The action the route is declared with.
@@ -128,6 +150,15 @@ impl Route {
             Route::PersonNewPage | Route::PersonCreatePage | Route::PersonsApiCreate => Action::WritePersons,
             Route::AdminUsersPage => Action::ManageUsers,
             Route::AuditPage | Route::AuditCsv | Route::AuditApi | Route::AuditVerifyApi => Action::ReadAudit,
+            Route::SitesPage
+            | Route::SitesApi
+            | Route::SitesMapApi
+            | Route::SiteAlertsApi
+            | Route::SitesExportCsv
+            | Route::IncidentsPage
+            | Route::IncidentsApi => Action::ReadSites,
+            Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
+            Route::ParametersPage | Route::ParametersApi => Action::ManageParameters,
         }
     }
 
@@ -153,6 +184,12 @@ impl Route {
                 | Route::PersonsApiCreate
                 | Route::AuditApi
                 | Route::AuditVerifyApi
+                | Route::SitesApi
+                | Route::SitesMapApi
+                | Route::SiteAlertsApi
+                | Route::SitesExportCsv
+                | Route::IncidentsApi
+                | Route::ParametersApi
         )
     }
 
@@ -260,6 +297,17 @@ async fn call(
         Route::AuditCsv => client.get(url("/audit.csv")),
         Route::AuditApi => client.get(url("/api/v1/audit")),
         Route::AuditVerifyApi => client.get(url("/api/v1/audit/verify")),
+        Route::SitesPage => client.get(url("/sites")),
+        Route::SitesApi => client.get(url("/api/v1/sites")),
+        Route::SitesMapApi => client.get(url("/api/v1/sites/map")),
+        Route::SiteAlertsApi => client.get(url("/api/v1/sites/alerts")),
+        Route::SitesExportCsv => client.get(url("/api/v1/sites/export.csv")),
+        Route::SiteNewPage => client.get(url("/sites/new")),
+        Route::SitesImportPage => client.get(url("/sites/import")),
+        Route::IncidentsPage => client.get(url("/incidents")),
+        Route::IncidentsApi => client.get(url("/api/v1/incidents")),
+        Route::ParametersPage => client.get(url("/admin/parameters")),
+        Route::ParametersApi => client.get(url("/api/v1/parameters/sites")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
