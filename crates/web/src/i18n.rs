@@ -470,6 +470,11 @@ pub(crate) static ENTRIES: &[(&str, &str, &str)] = &[
     ("sites.alert_decided", "Đã ghi nhận quyết định về cảnh báo.", "The decision on the alert was recorded."),
     ("sites.alert_reason_required", "Bỏ qua cảnh báo cần ghi lý do.", "Dismissing an alert needs a reason."),
     ("sites.alert_already_decided", "Cảnh báo này đã được xử lý", "This alert was already decided"),
+    (
+        "sites.map_truncated",
+        "Bản đồ chỉ vẽ các điểm mới nhất; lọc theo xã hoặc trạng thái để xem đủ:",
+        "The map draws the newest sites only; filter by commune or state to see all:",
+    ),
     ("sites.open_alerts", "Cảnh báo chưa xử lý", "Open alerts"),
     ("sites.linked_persons", "Đối tượng liên quan", "Linked persons"),
     ("sites.no_linked_persons", "Chưa liên kết đối tượng nào.", "No person is linked."),

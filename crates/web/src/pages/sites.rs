@@ -117,12 +117,14 @@ struct ListPage {
     overdue: bool,
     query: String,
     map_json: String,
+    map_note: Option<String>,
     can_write: bool,
 }
 
 const PAGE_SIZE: u64 = 50;
-/// The most points drawn on the list's map.
-const MAP_LIMIT: u64 = 5000;
+/// The most points drawn on the list's map (the newest); the page says when more match,
+/// and `GET /api/v1/sites/map` gives them all.
+const MAP_LIMIT: usize = 5000;
 
 #[derive(Deserialize, Default)]
 struct ListParams {
@@ -151,16 +153,21 @@ async fn list(
         limit: None,
         offset: None,
     };
-    let mut f = filter_of(&state, &lq, MAP_LIMIT).await?;
-    f.limit = MAP_LIMIT;
-    f.offset = 0;
-    let (all, total) = sites::list(&state.db, who.scope(), &f).await?;
-    let items: Vec<_> = all
+    let mut f = filter_of(&state, &lq, PAGE_SIZE).await?;
+    f.limit = PAGE_SIZE;
+    f.offset = (page - 1) * PAGE_SIZE;
+    let (found, total) = sites::list(&state.db, who.scope(), &f).await?;
+    let points = sites::map_points(&state.db, who.scope(), &f).await?;
+    let map_shown = points.len().min(MAP_LIMIT);
+    let items: Vec<_> = points
         .iter()
+        .rev()
+        .take(MAP_LIMIT)
         .map(|s| {
+            let st: SiteState = s.state.parse().unwrap_or(SiteState::Reported);
             json!({"lat": s.lat, "lon": s.lon, "href": format!("/sites/{}", s.id),
-                   "label": format!("{} — {}", s.name, state_label(s.state, tr)),
-                   "color": state_color(s.state)})
+                   "label": format!("{} — {}", s.name, state_label(st, tr)),
+                   "color": state_color(st)})
         })
         .collect();
     let legend: Vec<_> = SiteState::ALL
@@ -169,9 +176,10 @@ async fn list(
         .collect();
     let map =
         json!({"layers": [{"type": "points", "name": tr.t("nav.sites"), "legend": legend, "items": items}]});
-    let start = ((page - 1) * PAGE_SIZE) as usize;
-    let rows = all.iter().skip(start).take(PAGE_SIZE as usize).map(|s| row(s, tr)).collect();
-    let pages = (all.len() as u64).div_ceil(PAGE_SIZE).max(1);
+    let rows = found.iter().map(|s| row(s, tr)).collect();
+    let pages = (total.max(0) as u64).div_ceil(PAGE_SIZE).max(1);
+    let map_note = (points.len() > MAP_LIMIT)
+        .then(|| format!("{} {} / {}", tr.t("sites.map_truncated"), tr.num(map_shown as i64), tr.num(total)));
     let sel = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
     let kinds = SiteKind::ALL
         .iter()
@@ -210,6 +218,7 @@ async fn list(
         overdue: q.overdue.is_some_and(|h| h == "true"),
         query,
         map_json: json_block(&map),
+        map_note,
         can_write: who.may(Action::WriteSites),
     };
     render(ctx.flash_key.is_some(), &page)
