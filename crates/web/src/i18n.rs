@@ -475,6 +475,7 @@ pub(crate) static ENTRIES: &[(&str, &str, &str)] = &[
         "Bản đồ chỉ vẽ các điểm mới nhất; lọc theo xã hoặc trạng thái để xem đủ:",
         "The map draws the newest sites only; filter by commune or state to see all:",
     ),
+    ("persons.linked_sites", "Điểm, tụ điểm liên quan", "Linked drug sites"),
     ("sites.open_alerts", "Cảnh báo chưa xử lý", "Open alerts"),
     ("sites.linked_persons", "Đối tượng liên quan", "Linked persons"),
     ("sites.no_linked_persons", "Chưa liên kết đối tượng nào.", "No person is linked."),

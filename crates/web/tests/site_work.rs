@@ -241,6 +241,9 @@ async fn persons_are_linked_by_identity_number_within_scope() {
         let html = kt.get(&format!("/sites/{site}")).await.text().await.unwrap();
         assert!(!html.contains("Trần Văn Liên"), "no names on the site page");
         assert!(!html.contains(&format!("href=\"/persons/{pid}\"")));
+        // The person's page lists the site to those who reach both.
+        let person_page = pc04.get(&format!("/persons/{pid}")).await.text().await.unwrap();
+        assert!(person_page.contains(&format!("href=\"/sites/{site}\"")), "the person's page links the site");
         // Unlinked once.
         let del = |who: &common::UserClient| {
             who.client

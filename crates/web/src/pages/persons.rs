@@ -253,6 +253,8 @@ async fn create(
 struct DetailPage {
     p: super::Page,
     person: PersonView,
+    /// The sites the person is linked to that the reader may open: (id, name).
+    sites: Vec<(i64, String)>,
 }
 
 /// Opens a record in scope and audits the read (or the refused attempt).
@@ -286,7 +288,15 @@ async fn show(
     let mut p = ctx.page(Some(&who), "persons.title", "persons").await;
     p.title = person.full_name.clone();
     p.breadcrumbs = crumbs(tr, &person.full_name);
-    render(ctx.flash_key.is_some(), &DetailPage { p, person })
+    let mut sites = Vec::new();
+    if who.may(diaban_domain::access::Action::ReadSites) {
+        for site_id in diaban_store::site_links::sites_of(&state.db, id).await? {
+            if let Some(s) = diaban_store::sites::get(&state.db, site_id, who.scope()).await? {
+                sites.push((s.id, s.name));
+            }
+        }
+    }
+    render(ctx.flash_key.is_some(), &DetailPage { p, person, sites })
 }
 
 async fn detail(
