@@ -70,6 +70,16 @@ export async function takeScreenshots(browser, dir = SCREENSHOT_DIR) {
   await shot(officer, dir, 'person-form-errors', written);
   await open(officer, first);
   await shot(officer, dir, 'person-detail', written);
+  await open(officer, '/sites');
+  await shot(officer, dir, 'sites', written);
+  await open(officer, '/incidents');
+  await shot(officer, dir, 'incidents', written);
+  // A site with an open re-formation alert (the demo has some), else the newest site.
+  const alerted = officer.locator('main a[href*="#alerts"]');
+  const site = (await alerted.count()) > 0 ? await alerted.first().getAttribute('href') : null;
+  await open(officer, (site ?? '/sites').split('#')[0]);
+  if (!site) await open(officer, await officer.locator('main table tbody tr a').first().getAttribute('href'));
+  await shot(officer, dir, 'site-detail', written);
   await open(officer, '/account');
   await shot(officer, dir, 'account', written);
   await officer.context().close();
