@@ -414,6 +414,21 @@ pub(crate) static ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("params.saved", "Đã lưu tham số.", "The parameters were saved."),
     ("params.bad_number", "Mỗi tham số phải là một số.", "Each parameter must be a number."),
+    // checks due
+    ("nav.site_checks", "Lịch kiểm tra", "Checks due"),
+    ("checks.title", "Lịch kiểm tra sau triệt xóa", "Checks after elimination"),
+    (
+        "checks.subtitle",
+        "Các lần kiểm tra chưa thực hiện của điểm đang theo dõi, theo xã và cán bộ phụ trách.",
+        "Pending checks of monitored sites, by commune and officer in charge.",
+    ),
+    ("checks.within_days", "Đến hạn trong (ngày)", "Due within (days)"),
+    ("checks.mine", "Chỉ điểm tôi phụ trách", "Only my sites"),
+    ("checks.none", "Không có lần kiểm tra nào đến hạn.", "No check is due."),
+    ("checks.by_commune", "Theo xã, phường", "By commune"),
+    ("checks.due_soon", "Sắp đến hạn", "Due soon"),
+    ("checks.list", "Danh sách", "List"),
+    ("checks.officer", "Cán bộ phụ trách", "Officer in charge"),
     // incidents
     ("nav.incidents", "Vụ việc", "Incidents"),
     ("incidents.title", "Vụ việc", "Incidents"),

@@ -93,6 +93,7 @@ enum Route {
     AuditApi,
     AuditVerifyApi,
     SitesPage,
+    SiteChecksPage,
     SitesApi,
     SitesMapApi,
     SiteAlertsApi,
@@ -106,7 +107,7 @@ enum Route {
 }
 
 impl Route {
-    const ALL: [Route; 27] = [
+    const ALL: [Route; 28] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -124,6 +125,7 @@ impl Route {
         Route::AuditApi,
         Route::AuditVerifyApi,
         Route::SitesPage,
+        Route::SiteChecksPage,
         Route::SitesApi,
         Route::SitesMapApi,
         Route::SiteAlertsApi,
@@ -151,6 +153,7 @@ impl Route {
             Route::AdminUsersPage => Action::ManageUsers,
             Route::AuditPage | Route::AuditCsv | Route::AuditApi | Route::AuditVerifyApi => Action::ReadAudit,
             Route::SitesPage
+            | Route::SiteChecksPage
             | Route::SitesApi
             | Route::SitesMapApi
             | Route::SiteAlertsApi
@@ -298,6 +301,7 @@ async fn call(
         Route::AuditApi => client.get(url("/api/v1/audit")),
         Route::AuditVerifyApi => client.get(url("/api/v1/audit/verify")),
         Route::SitesPage => client.get(url("/sites")),
+        Route::SiteChecksPage => client.get(url("/sites/checks")),
         Route::SitesApi => client.get(url("/api/v1/sites")),
         Route::SitesMapApi => client.get(url("/api/v1/sites/map")),
         Route::SiteAlertsApi => client.get(url("/api/v1/sites/alerts")),

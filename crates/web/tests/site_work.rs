@@ -80,6 +80,15 @@ async fn an_incident_near_a_monitored_site_raises_an_alert_decided_once() {
         assert_eq!(other["items"], json!([]));
         let (_, s_json) = kt.get_json(&format!("/api/v1/sites/{site}")).await;
         assert_eq!(s_json["alerts"][0]["status"], "open");
+        // The checks page lists the site's pending checks (monthly from the monitoring
+        // start, so some are overdue), for its commune only.
+        let checks = kt.get("/sites/checks?days=400").await;
+        assert_eq!(checks.status(), 400, "at most 366 days");
+        let html = kt.get("/sites/checks?days=31").await.text().await.unwrap();
+        assert!(html.contains(&format!("href=\"/sites/{site}\"")), "{}", app.engine);
+        assert!(html.contains("badge--off-track"), "overdue checks are flagged");
+        let other = ct.get("/sites/checks").await.text().await.unwrap();
+        assert!(!other.contains(&format!("href=\"/sites/{site}\"")));
         let (_, map) = leader.get_json("/api/v1/sites/map?state=monitoring").await;
         assert_eq!(map["items"].as_array().unwrap().len(), 1, "{map}");
         assert_eq!(map["items"][0]["id"].as_i64(), Some(site));

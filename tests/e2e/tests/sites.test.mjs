@@ -109,6 +109,13 @@ describe('a commune officer', () => {
     assert.deepEqual(Buffer.from(await res.body()), PNG);
   });
 
+  test('finds its checks on the checks page', async () => {
+    await open(page, '/sites/checks');
+    assert.equal(await page.locator(`main a[href="${siteUrl}"]`).count() > 0, true, 'the site has pending checks');
+    assert.ok((await page.locator('main .badge--off-track').count()) > 0, 'overdue checks are flagged');
+    await noSeriousViolations(page);
+  });
+
   test('records an incident next to it and accepts the alert it raises', async () => {
     await open(page, '/incidents');
     await noSeriousViolations(page);

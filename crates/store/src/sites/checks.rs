@@ -180,6 +180,8 @@ pub struct DueCheck {
     pub unit_name: String,
     /// The officer in charge.
     pub responsible_user_id: Option<i64>,
+    /// Their display name.
+    pub responsible_name: Option<String>,
 }
 
 /// Pending checks within `scope` due on or before `due_by`, earliest first; a check is
@@ -200,8 +202,15 @@ pub async fn due_checks(
         .column(("s", "unit_id"))
         .expr_as(Expr::col(("u", "name")), "unit_name")
         .column(("s", "responsible_user_id"))
+        .expr_as(Expr::col(("r", "display_name")), "responsible_name")
         .from_as("site_checks", "c")
         .join_as(JoinType::InnerJoin, "sites", "s", Expr::col(("s", "id")).equals(("c", "site_id")))
+        .join_as(
+            JoinType::LeftJoin,
+            "users",
+            "r",
+            Expr::col(("r", "id")).equals(("s", "responsible_user_id")),
+        )
         .to_owned();
     join_units(&mut q);
     q.cond_where(scope.cond("u"))

@@ -10,6 +10,7 @@ mod incidents;
 mod login;
 mod parameters;
 pub(crate) mod persons;
+mod site_checks;
 mod site_edit;
 mod sites;
 mod sites_import;
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(persons::routes())
         .merge(sites::routes())
         .merge(site_edit::routes())
+        .merge(site_checks::routes())
         .merge(sites_import::routes())
         .merge(incidents::routes())
         .merge(parameters::routes())
@@ -107,6 +109,7 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     }
     if who.may(Action::ReadSites) {
         work.push(NavItem { id: "sites", href: "/sites", label: "nav.sites" });
+        work.push(NavItem { id: "site_checks", href: "/sites/checks", label: "nav.site_checks" });
         work.push(NavItem { id: "incidents", href: "/incidents", label: "nav.incidents" });
     }
     if who.may(Action::BrowseUnits) {
