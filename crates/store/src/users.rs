@@ -5,7 +5,7 @@ use crate::error::DbError;
 use crate::exec::IdRow;
 use chrono::{DateTime, Utc};
 use diaban_domain::access::Role;
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Cond, Expr, ExprTrait, JoinType, Order, Query};
 use serde::Serialize;
 
 /// An account as stored (the password hash never leaves the store except for checking).
@@ -243,4 +243,36 @@ pub async fn reseal_totp(
 
 fn expect_one(n: u64) -> Result<(), DbError> {
     if n == 1 { Ok(()) } else { Err(DbError::NotFound) }
+}
+
+/// An officer who can be put in charge of a site.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Officer {
+    /// Account id.
+    pub id: i64,
+    /// Name shown.
+    pub display_name: String,
+}
+
+/// The active province and commune officers whose unit lies within `scope` (for a
+/// province: the province itself and its communes; for a commune: that commune), by name.
+pub async fn officers_in(db: &Db, scope: crate::persons::Scope) -> Result<Vec<Officer>, DbError> {
+    use crate::persons::Scope;
+    let unit = match scope {
+        Scope::Province(p) => {
+            Cond::any().add(Expr::col(("u", "id")).eq(p)).add(Expr::col(("u", "scope_province_id")).eq(p))
+        }
+        Scope::Commune(c) => Cond::all().add(Expr::col(("u", "id")).eq(c)),
+    };
+    let q = Query::select()
+        .columns([("a", "id"), ("a", "display_name")])
+        .from_as("users", "a")
+        .join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals(("a", "unit_id")))
+        .and_where(Expr::col(("a", "role")).is_in(["province_officer", "commune_officer"]))
+        .and_where(Expr::col(("a", "disabled")).eq(false))
+        .cond_where(unit)
+        .order_by(("a", "display_name"), Order::Asc)
+        .order_by(("a", "id"), Order::Asc)
+        .to_owned();
+    db.exec().fetch_all(&q).await
 }

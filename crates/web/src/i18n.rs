@@ -465,6 +465,13 @@ pub(crate) static ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("incidents.empty_file", "Tệp không có dòng dữ liệu nào.", "The file has no rows."),
     // site edits, linked persons, re-formation alerts
+    ("sites.responsible", "Cán bộ phụ trách", "Officer in charge"),
+    ("sites.responsible_unchanged", "(giữ nguyên)", "(unchanged)"),
+    (
+        "sites.bad_responsible",
+        "Chọn một cán bộ trong phạm vi của bạn.",
+        "Choose an officer within your scope.",
+    ),
     ("sites.edit", "Sửa thông tin", "Edit"),
     ("sites.updated", "Đã cập nhật thông tin điểm.", "The site was updated."),
     ("sites.alerts", "Cảnh báo tái hình thành", "Re-formation alerts"),

@@ -88,6 +88,10 @@ pub struct SiteInput {
     /// How it was found.
     #[serde(default)]
     pub found_how: String,
+    /// The officer in charge: an account id among the officers in scope. Empty: the one
+    /// recording a new site; unchanged when correcting one.
+    #[serde(default)]
+    pub responsible: Option<Loose>,
     /// reported (default) or listed.
     #[serde(default)]
     pub state: String,
@@ -243,6 +247,28 @@ pub async fn validate(
             }
         }
     };
+    let responsible = match &input.responsible {
+        None => Ok(None),
+        Some(Loose::Text(t)) if t.trim().is_empty() => Ok(None),
+        Some(l) => match l.number().filter(|n| n.fract() == 0.0).map(|n| n as i64) {
+            Some(id)
+                if diaban_store::users::officers_in(&state.db, who.scope())
+                    .await?
+                    .iter()
+                    .any(|o| o.id == id) =>
+            {
+                Ok(Some(id))
+            }
+            _ => Err(tr.t("sites.bad_responsible")),
+        },
+    };
+    let responsible = match responsible {
+        Ok(r) => r,
+        Err(m) => {
+            errors.push(("responsible", m.to_owned()));
+            None
+        }
+    };
     let (Some(kind), Some(first_state), Some(on), Some(location), Some(unit), true) =
         (kind, first_state, on, location, unit, errors.is_empty())
     else {
@@ -259,7 +285,7 @@ pub async fn validate(
         location,
         business_ref: opt(&input.business_ref),
         found_how: input.found_how.trim().to_owned(),
-        responsible_user_id: Some(who.user.id),
+        responsible_user_id: responsible.or(Some(who.user.id)),
         state: first_state,
         on,
         note: input.note.trim().to_owned(),

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::Identity;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::Tr;
-use crate::site_input::{self, FieldErrors, SiteInput};
+use crate::site_input::{self, FieldErrors, Loose, SiteInput};
 use chrono::{DateTime, Utc};
 use diaban_domain::person::IdentityDocument;
 use diaban_domain::site::SubjectRole;
@@ -31,8 +31,13 @@ pub async fn edit(
         Ok(n) => n,
         Err(errors) => return Ok(Err(errors)),
     };
-    // Correcting a site does not hand it to the corrector.
-    e.responsible_user_id = current.responsible_user_id;
+    // Correcting a site does not hand it to the corrector: without a choice, the officer
+    // in charge stays.
+    let chosen =
+        input.responsible.as_ref().is_some_and(|r| !matches!(r, Loose::Text(t) if t.trim().is_empty()));
+    if !chosen {
+        e.responsible_user_id = current.responsible_user_id;
+    }
     sites::update(&state.db, id, who.scope(), &e, seen, Some(who.audit("site.update", "site", id)))
         .await
         .map_err(|e| crate::api::sites::change_error(e, tr))?;

@@ -161,6 +161,14 @@ async fn incident_import_is_all_or_nothing_and_names_the_bad_row() {
     }
 }
 
+async fn user_id(app: &TestApp, username: &str) -> i64 {
+    diaban_store::users::by_username(app.db(), username).await.unwrap().unwrap().id
+}
+
+async fn after_json(who: &common::UserClient, id: i64) -> serde_json::Value {
+    who.get_json(&format!("/api/v1/sites/{id}")).await.1
+}
+
 #[tokio::test]
 async fn sites_are_corrected_without_losing_a_concurrent_edit() {
     for app in TestApp::all().await {
@@ -190,6 +198,23 @@ async fn sites_are_corrected_without_losing_a_concurrent_edit() {
         bad["lat"] = json!(48.8);
         bad["updated_at"] = json!("");
         assert_eq!(put(&kt, bad).await.unwrap().status(), 422);
+        // The officer in charge: kept when not chosen, changed to an officer in scope,
+        // refused outside it.
+        let kt_id = user_id(&app, &kt.username).await;
+        let ct_id = user_id(&app, &ct.username).await;
+        let kt2 = app.login_as(Role::CommuneOfficer, KON_TUM).await;
+        let kt2_id = user_id(&app, &kt2.username).await;
+        assert_eq!(after_json(&kt, id).await["responsible_user_id"].as_i64(), Some(kt_id));
+        let mut choose = edit.clone();
+        choose["updated_at"] = json!("");
+        choose["responsible"] = json!(ct_id);
+        let r = put(&kt, choose.clone()).await.unwrap();
+        assert_eq!(r.status(), 422);
+        let b: serde_json::Value = r.json().await.unwrap();
+        assert!(b["error"]["message"].as_str().unwrap().starts_with("responsible"), "{b}");
+        choose["responsible"] = json!(kt2_id);
+        assert_eq!(put(&kt, choose).await.unwrap().status(), 200);
+        assert_eq!(after_json(&kt, id).await["responsible_user_id"].as_i64(), Some(kt2_id));
         // Through the page.
         let form = kt.get(&format!("/sites/{id}/edit")).await;
         assert_eq!(form.status(), 200);
@@ -211,8 +236,34 @@ async fn sites_are_corrected_without_losing_a_concurrent_edit() {
             )
             .await;
         assert_eq!(r.status(), 303);
-        let (_, after) = kt.get_json(&format!("/api/v1/sites/{id}")).await;
+        let after = after_json(&kt, id).await;
         assert_eq!(after["name"], "Điểm bờ suối (sửa)");
+        assert_eq!(after["responsible_user_id"].as_i64(), Some(kt2_id), "the form kept the officer");
+        // A site in the charge of a province officer: the commune's edit form offers
+        // "unchanged" first, and saving it does not reassign the site.
+        let pc04 = app.login_as(Role::ProvinceOfficer, "51").await;
+        let pc04_id = user_id(&app, &pc04.username).await;
+        let (_, b) = pc04
+            .post_json("/api/v1/sites", &json!({"kind": "point", "name": "Điểm của tỉnh", "unit": KON_TUM, "lat": 14.36, "lon": 108.02}))
+            .await;
+        let pid = b["id"].as_i64().unwrap();
+        let html = kt.get(&format!("/sites/{pid}/edit")).await.text().await.unwrap();
+        assert!(html.contains("<option value=\"\" selected>"), "the form offers unchanged");
+        let r = kt
+            .post_form(
+                &format!("/sites/{pid}/edit"),
+                &[
+                    ("kind", "point"),
+                    ("name", "Điểm của tỉnh"),
+                    ("unit", KON_TUM),
+                    ("lat", "14.36"),
+                    ("lon", "108.02"),
+                    ("responsible", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(after_json(&kt, pid).await["responsible_user_id"].as_i64(), Some(pc04_id));
         app.stop().await;
     }
 }

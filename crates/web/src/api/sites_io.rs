@@ -379,6 +379,7 @@ pub(crate) async fn parse_import(
             lon: loose("lon"),
             business_ref: text("business_ref"),
             found_how: text("found_how"),
+            responsible: None,
             state: code_of(
                 row.get("state"),
                 &SiteState::ALL,

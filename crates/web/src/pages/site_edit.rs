@@ -3,7 +3,7 @@
 //! `crate::site_ops`, shared with the API; a refused change re-renders the page with the
 //! reason.
 
-use super::sites::{FormPage, crumbs, detail_page, form_page};
+use super::sites::{FormPage, crumbs, detail_page, form_page, officers};
 use super::{Ctx, redirect_with_flash, render};
 use crate::AppState;
 use crate::auth::Authorized;
@@ -54,13 +54,15 @@ async fn edit_form(
         lon: Some(Loose::Text(format!("{:.6}", s.lon))),
         business_ref: s.business_ref.clone().unwrap_or_default(),
         found_how: s.found_how.clone(),
+        responsible: s.responsible_user_id.map(|r| Loose::Text(r.to_string())),
         state: String::new(),
         on: first_on.to_string(),
         note: String::new(),
     };
     let mut p = ctx.page(Some(&who), "sites.edit", "sites").await;
     p.breadcrumbs = crumbs(tr, &s.name);
-    let page = form_page(p, v, vec![], tr).for_edit(id, s.updated_at.to_rfc3339());
+    let officers = officers(&state, &who, s.responsible_user_id).await?;
+    let page = form_page(p, v, vec![], officers, tr).for_edit(id, s.updated_at.to_rfc3339());
     render(ctx.flash_key.is_some(), &page)
 }
 
@@ -87,7 +89,10 @@ async fn edit(
         if let Some(m) = message {
             p.flash = Some(super::Flash { kind: "error", text: m });
         }
-        let page: FormPage = form_page(p, f.input.clone(), errors, tr).for_edit(id, f.updated_at.clone());
+        let chosen = f.input.responsible.as_ref().and_then(Loose::number).map(|n| n as i64);
+        let officers = officers(&state, &who, chosen).await?;
+        let page: FormPage =
+            form_page(p, f.input.clone(), errors, officers, tr).for_edit(id, f.updated_at.clone());
         let mut r = render(false, &page)?;
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         Ok::<Response, AppError>(r)

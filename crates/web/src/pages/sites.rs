@@ -248,6 +248,11 @@ pub(super) struct FormPage {
     lon: String,
     hot_spot: bool,
     kinds: Vec<Choice>,
+    /// The officers who can be put in charge: (id, name, selected).
+    officers: Vec<(i64, String, bool)>,
+    /// None of them is selected (the officer in charge is outside the caller's scope):
+    /// the form offers "unchanged" first, so saving does not reassign the site.
+    keep_responsible: bool,
     errors: FieldErrors,
 }
 
@@ -257,7 +262,26 @@ impl FormPage {
     }
 }
 
-pub(super) fn form_page(p: super::Page, v: SiteInput, errors: FieldErrors, tr: Tr) -> FormPage {
+/// The officers the caller may put in charge of a site, `selected` marked.
+pub(super) async fn officers(
+    state: &AppState,
+    who: &Identity,
+    selected: Option<i64>,
+) -> Result<Vec<(i64, String, bool)>, AppError> {
+    Ok(diaban_store::users::officers_in(&state.db, who.scope())
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.display_name, Some(o.id) == selected))
+        .collect())
+}
+
+pub(super) fn form_page(
+    p: super::Page,
+    v: SiteInput,
+    errors: FieldErrors,
+    officers: Vec<(i64, String, bool)>,
+    tr: Tr,
+) -> FormPage {
     let text = |l: &Option<site_input::Loose>| match l {
         Some(site_input::Loose::Text(s)) => s.clone(),
         Some(site_input::Loose::Num(n)) => n.to_string(),
@@ -276,6 +300,8 @@ pub(super) fn form_page(p: super::Page, v: SiteInput, errors: FieldErrors, tr: T
         lon: text(&v.lon),
         hot_spot: matches!(&v.hot_spot, Some(site_input::Loose::Text(s)) if s == "on"),
         kinds,
+        keep_responsible: !officers.iter().any(|o| o.2),
+        officers,
         v,
         errors,
     }
@@ -299,7 +325,11 @@ pub(super) fn crumbs(tr: Tr, last: &str) -> Vec<Crumb> {
     ]
 }
 
-async fn new_form(who: Authorized<WriteSites>, ctx: Ctx) -> Result<Response, AppError> {
+async fn new_form(
+    State(state): State<AppState>,
+    who: Authorized<WriteSites>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
     let tr = ctx.tr(Some(&who));
     let mut p = ctx.page(Some(&who), "sites.new", "sites").await;
     p.breadcrumbs = crumbs(tr, tr.t("sites.new"));
@@ -308,7 +338,8 @@ async fn new_form(who: Authorized<WriteSites>, ctx: Ctx) -> Result<Response, App
         kind: "point".into(),
         ..Default::default()
     };
-    render(ctx.flash_key.is_some(), &form_page(p, v, vec![], tr))
+    let officers = officers(&state, &who, Some(who.user.id)).await?;
+    render(ctx.flash_key.is_some(), &form_page(p, v, vec![], officers, tr))
 }
 
 async fn create(
@@ -322,7 +353,9 @@ async fn create(
         Err(errors) => {
             let mut p = ctx.page(Some(&who), "sites.new", "sites").await;
             p.breadcrumbs = crumbs(tr, tr.t("sites.new"));
-            let mut r = render(false, &form_page(p, input, errors, tr))?;
+            let chosen = input.responsible.as_ref().and_then(site_input::Loose::number).map(|n| n as i64);
+            let officers = officers(&state, &who, chosen).await?;
+            let mut r = render(false, &form_page(p, input, errors, officers, tr))?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -385,6 +418,7 @@ struct DetailPage {
     roles: Vec<Choice>,
     accept: String,
     attach_hint: String,
+    responsible: Option<String>,
 }
 
 /// A re-formation alert for templates.
@@ -532,7 +566,12 @@ pub(super) async fn detail_page(
     let mut p = ctx.page(Some(who), "sites.title", "sites").await;
     p.title = site.name.clone();
     p.breadcrumbs = crumbs(tr, &site.name);
+    let responsible = match site.responsible_user_id {
+        Some(uid) => Some(diaban_store::users::get(&state.db, uid).await?.display_name),
+        None => None,
+    };
     let page = DetailPage {
+        responsible,
         alerts,
         linked,
         can_link: who.may(Action::WriteSites) && reads_persons,
