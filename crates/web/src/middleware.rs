@@ -234,8 +234,37 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
-/// Turns an [`AppError`] carried by a response into JSON (under /api/) or a page in the
-/// request's language; sends people who are not signed in to the sign-in page.
+/// An extractor's own refusal (a path id that is not a number, a body that is not the
+/// expected JSON or form, a wrong content type) arrives as plain text; it becomes an
+/// [`AppError`] so it is answered like every other error, JSON under `/api/` and a page
+/// elsewhere. Its text is not passed on: it may quote what was sent (an identity number
+/// in the wrong field), and error pages repeat nothing sensitive.
+fn rejection(res: &Response) -> Option<AppError> {
+    // Plain text from axum's extractors; no content type at all from the body limit.
+    let plain = match res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        Some(v) => v.starts_with("text/plain"),
+        None => res.status() == StatusCode::PAYLOAD_TOO_LARGE,
+    };
+    if !plain {
+        return None;
+    }
+    let (kind, message) = match res.status() {
+        StatusCode::BAD_REQUEST => {
+            (ErrorKind::BadRequest, "the request is malformed: check the address and the parameters")
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorKind::BadRequest, "the body has the wrong content type"),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            (ErrorKind::Unprocessable, "the body does not have the expected fields and types")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorKind::PayloadTooLarge, "the request body is too large"),
+        _ => return None,
+    };
+    Some(AppError::new(kind, message))
+}
+
+/// Turns an [`AppError`] carried by a response (or an extractor's refusal) into JSON
+/// (under /api/) or a page in the request's language; sends people who are not signed in
+/// to the sign-in page.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz";
     let lang = query_lang(&req)
@@ -243,7 +272,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .unwrap_or_default();
     let htmx = req.headers().contains_key("hx-request");
     let res = next.run(req).await;
-    let Some(err) = res.extensions().get::<AppError>().cloned() else {
+    let Some(err) = res.extensions().get::<AppError>().cloned().or_else(|| rejection(&res)) else {
         return res;
     };
     let mut out = if api {

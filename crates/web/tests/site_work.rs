@@ -388,3 +388,38 @@ async fn parameters_are_set_by_the_admin_and_apply() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn malformed_requests_are_answered_like_every_other_error() {
+    for app in TestApp::all().await {
+        let kt = app.login_as(Role::CommuneOfficer, KON_TUM).await;
+        // A path id that is not a number: JSON under /api/, a page elsewhere.
+        let (s, b) = kt.get_json("/api/v1/sites/abc").await;
+        assert_eq!(s, 400, "{}", app.engine);
+        assert_eq!(b["error"]["code"], "bad_request", "{b}");
+        let page = kt.get("/sites/abc").await;
+        assert_eq!(page.status(), 400);
+        assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        // A body with a wrong type: the error does not quote what was sent.
+        let (s, b) = kt
+            .post_json("/api/v1/incidents", &json!({"kind": "tip", "date": "2026-01-01", "lat": 14.3, "lon": 108.0, "note": 51190123456_i64}))
+            .await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(b["error"]["code"], "unprocessable");
+        assert!(!b.to_string().contains("51190123456"), "{b}");
+        // Not JSON at all.
+        let r = kt
+            .client
+            .post(kt.url("/api/v1/incidents"))
+            .header("x-csrf-token", &kt.csrf)
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let b: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(b["error"]["code"], "bad_request");
+        app.stop().await;
+    }
+}
