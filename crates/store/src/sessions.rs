@@ -104,6 +104,13 @@ pub async fn purge_expired(db: &Db, now: DateTime<Utc>, idle_cutoff: DateTime<Ut
     db.exec().execute(&q).await
 }
 
+/// Removes sign-in attempts made before `cutoff` (they only serve the lockout window and
+/// a short look back; they hold usernames and addresses, so they are not kept longer).
+pub async fn purge_attempts_before(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, DbError> {
+    let q = Query::delete().from_table("login_attempts").and_where(Expr::col("at").lt(cutoff)).to_owned();
+    db.exec().execute(&q).await
+}
+
 /// Records a sign-in attempt (the username as typed, lowercased; the client address).
 pub async fn record_attempt(db: &Db, username: &str, ip: &str, success: bool) -> Result<(), DbError> {
     let q = Query::insert()

@@ -147,7 +147,36 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    housekeeping.abort();
+    served
+}
+
+/// How long sign-in attempts are kept: the lockout window needs minutes; a month lets an
+/// administrator look back at a wave of failures.
+const LOGIN_ATTEMPTS_KEPT_DAYS: i64 = 30;
+
+/// Once at start and then every hour: removes expired sessions and old sign-in attempts.
+/// A failure is logged and retried at the next round; it never stops the server.
+async fn housekeeping(state: AppState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        every.tick().await;
+        let now = chrono::Utc::now();
+        let idle = now - chrono::Duration::minutes(state.config.session_idle_minutes);
+        match diaban_store::sessions::purge_expired(&state.db, now, idle).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot remove expired sessions"),
+        }
+        let cutoff = now - chrono::Duration::days(LOGIN_ATTEMPTS_KEPT_DAYS);
+        match diaban_store::sessions::purge_attempts_before(&state.db, cutoff).await {
+            Ok(n) if n > 0 => tracing::info!(attempts = n, "old sign-in attempts removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot remove old sign-in attempts"),
+        }
+    }
 }
