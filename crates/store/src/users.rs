@@ -245,6 +245,19 @@ fn expect_one(n: u64) -> Result<(), DbError> {
     if n == 1 { Ok(()) } else { Err(DbError::NotFound) }
 }
 
+/// Replaces the stored hash `old` by `new` (the same password under today's hashing
+/// parameters), leaving the password's dates and flags alone. Does nothing when the
+/// hash changed meanwhile (a password change wins).
+pub async fn replace_password_hash(db: &Db, id: i64, old: &str, new: &str) -> Result<(), DbError> {
+    let q = Query::update()
+        .table("users")
+        .values([("password_hash", new.into())])
+        .and_where(Expr::col("id").eq(id))
+        .and_where(Expr::col("password_hash").eq(old))
+        .to_owned();
+    db.exec().execute(&q).await.map(|_| ())
+}
+
 /// An officer who can be put in charge of a site.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Officer {

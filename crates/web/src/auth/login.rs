@@ -36,17 +36,29 @@ pub async fn check(
     let user = users::by_username(&state.db, &name).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || match hash {
-        Some(h) => diaban_vault::password::verify_password(&password, &h).unwrap_or(false),
+    // On a match, a hash made with older parameters is replaced by one with today's
+    // (computed here, while the password is at hand; stored below).
+    let (ok, rehashed) = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => {
+            use diaban_vault::password::{PasswordParams, hash_password, needs_rehash, verify_password};
+            let ok = verify_password(&password, &h).unwrap_or(false);
+            let fresh = (ok && needs_rehash(&h, &PasswordParams::default()))
+                .then(|| hash_password(&password).ok())
+                .flatten();
+            (ok, fresh)
+        }
         None => {
             diaban_vault::password::dummy_verify();
-            false
+            (false, None)
         }
     })
     .await
     .map_err(AppError::internal)?;
     match user {
         Some(u) if ok && !u.disabled => {
+            if let Some(h) = rehashed {
+                users::replace_password_hash(&state.db, u.id, &u.password_hash, &h).await?;
+            }
             // With two-factor the sign-in succeeds only with the code (the second step
             // records that success). Recording the password alone as a success would
             // reset the failure count, and with it the lockout that bounds code guessing.
