@@ -5,6 +5,7 @@
 //! with the same version numbers. Nothing outside this crate writes SQL.
 
 pub mod audit;
+pub mod classification;
 mod db;
 mod error;
 mod exec;

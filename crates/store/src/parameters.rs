@@ -54,6 +54,30 @@ pub async fn in_force<T: DeserializeOwned + Default>(
     }
 }
 
+/// Like [`in_force`], with the first day of the stored value applied (`None`: the
+/// defaults), for results that record which value they were decided under.
+pub async fn in_force_dated<T: DeserializeOwned + Default>(
+    db: &Db,
+    name: &str,
+    on: NaiveDate,
+) -> Result<(T, Option<NaiveDate>), DbError> {
+    let q = Query::select()
+        .columns(["id", "name", "value", "valid_from", "set_by", "set_at", "note"])
+        .from("parameters")
+        .and_where(Expr::col("name").eq(name))
+        .and_where(Expr::col("valid_from").lte(on))
+        .order_by("valid_from", Order::Desc)
+        .limit(1)
+        .to_owned();
+    let row: Option<ParameterVersion> = db.exec().fetch_optional(&q).await?;
+    match row {
+        None => Ok((T::default(), None)),
+        Some(r) => serde_json::from_str(&r.value)
+            .map(|v| (v, Some(r.valid_from)))
+            .map_err(|e| DbError::Invalid(format!("stored parameters '{name}' from {}: {e}", r.valid_from))),
+    }
+}
+
 /// Every stored value of group `name`, newest first.
 pub async fn history(db: &Db, name: &str) -> Result<Vec<ParameterVersion>, DbError> {
     let q = Query::select()

@@ -104,10 +104,13 @@ enum Route {
     IncidentsApi,
     ParametersPage,
     ParametersApi,
+    ClassificationPage,
+    ClassificationApi,
+    ClassificationCsv,
 }
 
 impl Route {
-    const ALL: [Route; 28] = [
+    const ALL: [Route; 31] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -136,6 +139,9 @@ impl Route {
         Route::IncidentsApi,
         Route::ParametersPage,
         Route::ParametersApi,
+        Route::ClassificationPage,
+        Route::ClassificationApi,
+        Route::ClassificationCsv,
     ];
 
     /// The action the route is declared with.
@@ -159,7 +165,10 @@ impl Route {
             | Route::SiteAlertsApi
             | Route::SitesExportCsv
             | Route::IncidentsPage
-            | Route::IncidentsApi => Action::ReadSites,
+            | Route::IncidentsApi
+            | Route::ClassificationPage
+            | Route::ClassificationApi
+            | Route::ClassificationCsv => Action::ReadSites,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
             Route::ParametersPage | Route::ParametersApi => Action::ManageParameters,
         }
@@ -193,6 +202,8 @@ impl Route {
                 | Route::SitesExportCsv
                 | Route::IncidentsApi
                 | Route::ParametersApi
+                | Route::ClassificationApi
+                | Route::ClassificationCsv
         )
     }
 
@@ -312,6 +323,9 @@ async fn call(
         Route::IncidentsApi => client.get(url("/api/v1/incidents")),
         Route::ParametersPage => client.get(url("/admin/parameters")),
         Route::ParametersApi => client.get(url("/api/v1/parameters/sites")),
+        Route::ClassificationPage => client.get(url("/classification?year=2025")),
+        Route::ClassificationApi => client.get(url("/api/v1/classifications?year=2025")),
+        Route::ClassificationCsv => client.get(url("/api/v1/classifications/export.csv?year=2025")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

@@ -1,9 +1,10 @@
 //! The JSON API, version 1. Every route states who may use it where it is declared.
 
 mod audit;
+pub(crate) mod classifications;
 pub(crate) mod incidents;
 mod openapi;
-mod parameters;
+pub(crate) mod parameters;
 mod persons;
 mod session;
 mod site_extras;
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(sites_io::routes())
         .merge(incidents::routes())
         .merge(parameters::routes())
+        .merge(classifications::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

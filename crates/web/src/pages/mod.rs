@@ -5,6 +5,7 @@
 mod account;
 mod admin_users;
 mod audit;
+mod classification;
 mod dashboard;
 mod incidents;
 mod login;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(site_checks::routes())
         .merge(sites_import::routes())
         .merge(incidents::routes())
+        .merge(classification::routes())
         .merge(parameters::routes())
         .merge(admin_users::routes())
         .merge(audit::routes())
@@ -111,6 +113,7 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
         work.push(NavItem { id: "sites", href: "/sites", label: "nav.sites" });
         work.push(NavItem { id: "site_checks", href: "/sites/checks", label: "nav.site_checks" });
         work.push(NavItem { id: "incidents", href: "/incidents", label: "nav.incidents" });
+        work.push(NavItem { id: "classification", href: "/classification", label: "nav.classification" });
     }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });
