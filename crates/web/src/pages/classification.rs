@@ -287,12 +287,21 @@ async fn commune_page(
                 _ => String::new(),
             };
             let source_label = match i.source {
-                InputSource::Manual => format!(
-                    "{} ({}{})",
-                    tr.t("classification.source_manual"),
-                    i.entered_by.clone().unwrap_or_default(),
-                    i.entered_at.map(|t| format!(", {}", tr.datetime(&t))).unwrap_or_default()
-                ),
+                InputSource::Manual => {
+                    // Who and when, whichever is known ("cli" or a demo leave no name).
+                    let who_when: Vec<String> = i
+                        .entered_by
+                        .clone()
+                        .filter(|b| !b.is_empty())
+                        .into_iter()
+                        .chain(i.entered_at.map(|t| tr.datetime(&t)))
+                        .collect();
+                    if who_when.is_empty() {
+                        tr.t("classification.source_manual").to_owned()
+                    } else {
+                        format!("{} ({})", tr.t("classification.source_manual"), who_when.join(", "))
+                    }
+                }
                 InputSource::Registry => {
                     let key = match *field {
                         "population" => "classification.registry_population",
@@ -388,8 +397,9 @@ async fn commune_page(
             .unwrap_or_default(),
         computed: result
             .as_ref()
-            .map(|r| {
-                format!("{}, {}", tr.datetime(&r.computed_at), r.computed_by.clone().unwrap_or_default())
+            .map(|r| match r.computed_by.as_deref().filter(|b| !b.is_empty()) {
+                Some(by) => format!("{}, {by}", tr.datetime(&r.computed_at)),
+                None => tr.datetime(&r.computed_at),
             })
             .unwrap_or_default(),
         missing: result
