@@ -50,8 +50,7 @@ pub fn year_end(year: i32) -> NaiveDate {
 
 /// The first instant after the statistical year, in UTC (15/12 00:00 in Vietnam).
 fn after_year_end(year: i32) -> DateTime<Utc> {
-    let offset = chrono::FixedOffset::east_opt(7 * 3600).unwrap_or(chrono::FixedOffset::east_opt(0).unwrap());
-    offset
+    diaban_domain::time::VIETNAM_OFFSET
         .with_ymd_and_hms(year, 12, 15, 0, 0, 0)
         .single()
         .map(|d| d.with_timezone(&Utc))
