@@ -186,13 +186,13 @@ describe('the administrator', () => {
     await page.locator('#check_interval_months').fill('24');
     const bad = await submit(page, 'main form[action="/admin/parameters"]');
     assert.equal(bad.status(), 422);
-    assert.equal(await page.locator('main tbody tr').count(), 0, 'nothing stored');
+    assert.equal(await page.locator('#sites-history tbody tr').count(), 0, 'nothing stored');
     await page.locator('#check_interval_months').fill('1');
     await page.locator('#reformation_radius_m').fill('250');
     await page.locator('#note').fill('Quyết định thử nghiệm');
     await submit(page, 'main form[action="/admin/parameters"]');
     assert.equal(await flash(page), 'Đã lưu tham số.');
     assert.equal(await page.locator('#reformation_radius_m').inputValue(), '250');
-    assert.match(await page.locator('main tbody tr').first().textContent(), /Quyết định thử nghiệm/);
+    assert.match(await page.locator('#sites-history tbody tr').first().textContent(), /Quyết định thử nghiệm/);
   });
 });

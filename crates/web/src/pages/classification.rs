@@ -64,6 +64,19 @@ fn class_color(c: Option<CommuneClass>) -> &'static str {
     }
 }
 
+/// The CSS class of a class's colour dot (the page's CSP allows no inline style).
+fn class_key(c: Option<CommuneClass>) -> &'static str {
+    match c {
+        Some(CommuneClass::Type1) => "type1",
+        Some(CommuneClass::Type2) => "type2",
+        Some(CommuneClass::Type3) => "type3",
+        Some(CommuneClass::HasDrugs) => "has-drugs",
+        Some(CommuneClass::DrugFree) => "drug-free",
+        Some(CommuneClass::NotClassifiable) => "not-classifiable",
+        None => "none",
+    }
+}
+
 fn change_label(c: &str, tr: Tr) -> &'static str {
     match c {
         "worse" => tr.t("classification.change_worse"),
@@ -85,7 +98,7 @@ pub struct Row {
 
 /// A count per class, this year and last.
 pub struct CountRow {
-    color: &'static str,
+    key: &'static str,
     label: String,
     now: usize,
     before: usize,
@@ -157,7 +170,7 @@ async fn province(
     let counts = classes
         .iter()
         .map(|c| CountRow {
-            color: class_color(*c),
+            key: class_key(*c),
             label: c.map_or(tr.t("classification.not_computed"), |c| class_label(c, tr)).to_owned(),
             now: now_counts.get(c).copied().unwrap_or(0),
             before: before_counts.get(c).copied().unwrap_or(0),
@@ -233,7 +246,7 @@ struct CommunePage {
     version: &'static str,
     inputs: Vec<InputRow>,
     class: Option<String>,
-    class_color: &'static str,
+    class_key: &'static str,
     result_version: String,
     thresholds_from: String,
     computed: String,
@@ -386,7 +399,7 @@ async fn commune_page(
         version: version_label(CriteriaVersion::for_year(year), tr),
         inputs: rows,
         class: result.as_ref().map(|r| class_label(r.class, tr).to_owned()),
-        class_color: class_color(result.as_ref().map(|r| r.class)),
+        class_key: class_key(result.as_ref().map(|r| r.class)),
         result_version: result.as_ref().map(|r| version_label(r.version, tr).to_owned()).unwrap_or_default(),
         thresholds_from: result
             .as_ref()
