@@ -1,0 +1,26 @@
+//! Administrative units. (key, Vietnamese, English).
+
+pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
+    ("units.title", "Đơn vị hành chính", "Administrative units"),
+    ("units.code", "Mã", "Code"),
+    ("units.name", "Tên", "Name"),
+    ("units.type", "Loại", "Type"),
+    ("units.level", "Cấp", "Level"),
+    ("units.area", "Diện tích (km²)", "Area (km²)"),
+    ("units.province", "Tỉnh, thành phố", "Province"),
+    ("units.provinces", "Tỉnh, thành phố (từ 1/7/2025)", "Provinces (from 1 July 2025)"),
+    ("units.communes", "Xã, phường, đặc khu", "Communes, wards, special zones"),
+    ("units.search_hint", "Tên hoặc mã, có dấu hoặc không dấu", "Name or code, with or without accents"),
+    ("units.formerly", "Trước đây", "Formerly"),
+    ("units.became", "Nay thuộc", "Now part of"),
+    ("units.lineage", "Lịch sử sắp xếp đơn vị", "Reorganisation history"),
+    ("units.valid", "Hiệu lực", "Valid"),
+    ("units.valid_from", "từ", "from"),
+    ("units.valid_to", "đến", "until"),
+    ("units.legacy", "Đơn vị cũ", "Legacy unit"),
+    ("units.population", "Dân số theo năm", "Population by year"),
+    ("units.children", "Đơn vị trực thuộc", "Units within"),
+    ("units.split", "một phần", "part"),
+    ("units.whole", "toàn bộ", "whole"),
+    ("units.map_label", "Bản đồ vị trí đơn vị", "Map of the unit"),
+];
