@@ -10,6 +10,7 @@ pub mod attachment;
 pub mod classification;
 pub mod incident;
 pub mod person;
+pub mod route;
 pub mod site;
 pub mod text;
 pub mod time;

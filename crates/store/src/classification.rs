@@ -37,9 +37,10 @@ pub const FIELDS: [&str; 9] = [
 ];
 
 /// The fields the registries can count today; the others are manual until their
-/// registries exist (cases for arrests, seizures for plants, routes for (đ)).
-pub const REGISTRY_FIELDS: [&str; 4] =
-    ["population", "persons_with_records", "places_organising_use", "clusters"];
+/// registries exist (cases for arrests, seizures for plants). Key-route membership
+/// comes from the routes registry once at least one route is recorded.
+pub const REGISTRY_FIELDS: [&str; 5] =
+    ["population", "persons_with_records", "places_organising_use", "clusters", "on_key_route"];
 
 /// The last day of statistical year `year`: years run 15/12 of the year before to 14/12
 /// (the reporting cut-off of DOMAIN.md §7), so counts "at the year's end" are taken at
@@ -267,6 +268,15 @@ async fn registry_counts(
             if h.kind == SiteKind::Cluster {
                 *m.entry("clusters").or_default() += 1.0;
             }
+        }
+    }
+    // Criterion (đ): on a key route in force during the year. Until a route is recorded
+    // the registry cannot tell "not on a route" from "routes not entered yet".
+    if crate::routes::any(db).await? {
+        let first_day = year_end(year - 1).succ_opt().unwrap_or(NaiveDate::MIN);
+        let on = crate::routes::communes_on_routes(db, communes, first_day, year_end(year)).await?;
+        for c in communes {
+            out.entry(*c).or_default().insert("on_key_route", if on.contains(c) { 1.0 } else { 0.0 });
         }
     }
     Ok(out)

@@ -4,6 +4,7 @@
 //! `exec` module matches on the engine. Migrations are kept per engine in plain SQL
 //! with the same version numbers. Nothing outside this crate writes SQL.
 
+pub mod areas;
 pub mod audit;
 pub mod classification;
 mod db;
@@ -14,6 +15,7 @@ pub mod parameters;
 pub mod persons;
 pub mod population;
 pub mod reference;
+pub mod routes;
 pub mod sessions;
 pub mod site_attachments;
 pub mod site_links;

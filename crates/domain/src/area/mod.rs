@@ -224,7 +224,9 @@ pub fn transition(from: AreaState, to: AreaState) -> Result<(), TransitionError>
 
 /// The province's settings for transformation; DOMAIN.md marks the monitoring period
 /// a parameter, and the review interval is a working choice (a quarterly review, in step
-/// with quarterly reporting).
+/// with quarterly reporting). The programme period bounds the decisions the programme
+/// records: by default from the date of KH 3220/KH-UBND (25/9/2023) to the end of 2030,
+/// the horizon of the national targets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AreaParams {
@@ -232,11 +234,20 @@ pub struct AreaParams {
     pub monitoring_months: u32,
     /// How often it is reviewed during that window (default every 3 months).
     pub review_interval_months: u32,
+    /// The first day a selection decision may be dated.
+    pub programme_from: NaiveDate,
+    /// The last day a decision of the programme may be dated.
+    pub programme_to: NaiveDate,
 }
 
 impl Default for AreaParams {
     fn default() -> Self {
-        Self { monitoring_months: 12, review_interval_months: 3 }
+        Self {
+            monitoring_months: 12,
+            review_interval_months: 3,
+            programme_from: NaiveDate::from_ymd_opt(2023, 9, 25).unwrap_or(NaiveDate::MIN),
+            programme_to: NaiveDate::from_ymd_opt(2030, 12, 31).unwrap_or(NaiveDate::MAX),
+        }
     }
 }
 
@@ -257,6 +268,14 @@ pub enum AreaParamsError {
         /// The window.
         window: u32,
     },
+    /// The programme ends before it starts.
+    #[error("programme_to ({to}) is before programme_from ({from})")]
+    PeriodReversed {
+        /// The first day.
+        from: NaiveDate,
+        /// The last day.
+        to: NaiveDate,
+    },
 }
 
 impl AreaParamsError {
@@ -266,6 +285,11 @@ impl AreaParamsError {
             Self::ZeroMonths { field } => format!("Tham số {field} phải từ 1 tháng trở lên."),
             Self::IntervalLongerThanWindow { interval, window } => format!(
                 "Chu kỳ rà soát ({interval} tháng) không được dài hơn thời gian theo dõi ({window} tháng)."
+            ),
+            Self::PeriodReversed { from, to } => format!(
+                "Ngày kết thúc chương trình ({}) trước ngày bắt đầu ({}).",
+                crate::time::format_date(*to),
+                crate::time::format_date(*from)
             ),
         }
     }
@@ -286,7 +310,15 @@ impl AreaParams {
                 window: self.monitoring_months,
             });
         }
+        if self.programme_to < self.programme_from {
+            return Err(AreaParamsError::PeriodReversed { from: self.programme_from, to: self.programme_to });
+        }
         Ok(())
+    }
+
+    /// Whether a decision dated `d` falls within the programme period (both ends count).
+    pub fn in_programme(&self, d: NaiveDate) -> bool {
+        self.programme_from <= d && d <= self.programme_to
     }
 
     /// The last day of the non-relapse window of an area recognised as transformed on

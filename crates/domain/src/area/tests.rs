@@ -72,7 +72,7 @@ fn params_default_and_schedule() {
         vec![d(2025, 2, 28), d(2025, 5, 30), d(2025, 8, 30), d(2025, 11, 30)]
     );
     assert_eq!(p.window_end(d(2024, 2, 29)), Some(d(2025, 2, 28)));
-    let odd = AreaParams { monitoring_months: 12, review_interval_months: 5 };
+    let odd = AreaParams { monitoring_months: 12, review_interval_months: 5, ..AreaParams::default() };
     assert_eq!(odd.review_schedule(d(2025, 1, 15)), vec![d(2025, 6, 15), d(2025, 11, 15), d(2026, 1, 15)]);
     let zero = AreaParams { review_interval_months: 0, ..AreaParams::default() };
     assert!(zero.review_schedule(d(2025, 1, 15)).is_empty());
@@ -80,8 +80,22 @@ fn params_default_and_schedule() {
         zero.validate().unwrap_err().to_string(),
         "review_interval_months must be at least 1 month, got 0"
     );
-    let long = AreaParams { monitoring_months: 2, review_interval_months: 3 };
+    let long = AreaParams { monitoring_months: 2, review_interval_months: 3, ..AreaParams::default() };
     assert!(long.validate().unwrap_err().message_vi().contains("không được dài hơn"));
+}
+
+#[test]
+fn programme_period_bounds_decisions_at_both_ends() {
+    let p = AreaParams::default();
+    assert!(!p.in_programme(d(2023, 9, 24)));
+    assert!(p.in_programme(d(2023, 9, 25)));
+    assert!(p.in_programme(d(2030, 12, 31)));
+    assert!(!p.in_programme(d(2031, 1, 1)));
+    let reversed = AreaParams { programme_from: d(2026, 1, 1), programme_to: d(2025, 1, 1), ..p };
+    assert!(matches!(reversed.validate(), Err(AreaParamsError::PeriodReversed { .. })));
+    // Stored parameters written before the period existed still read, with the defaults.
+    let old: AreaParams = serde_json::from_str(r#"{"monitoring_months": 6}"#).unwrap();
+    assert_eq!((old.monitoring_months, old.programme_from), (6, d(2023, 9, 25)));
 }
 
 fn answer(code: &str, met: bool) -> Answer {
