@@ -124,11 +124,18 @@ pub enum Action {
     WriteSites,
     /// Set the province's parameters (monitoring periods, radii, thresholds).
     ManageParameters,
+    /// Read the transformation programme of key areas and the key routes, in scope.
+    ReadAreas,
+    /// Carry out an area's plan: save and revise it, report progress, record reviews.
+    WriteAreas,
+    /// Decide in the programme: select areas, evaluate, recognise, record relapses, end
+    /// monitoring; record key routes.
+    DecideAreas,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 13] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -139,6 +146,9 @@ impl Action {
         Action::ReadSites,
         Action::WriteSites,
         Action::ManageParameters,
+        Action::ReadAreas,
+        Action::WriteAreas,
+        Action::DecideAreas,
     ];
 
     /// A short English description for the roles table.
@@ -154,6 +164,9 @@ impl Action {
             Action::ReadSites => "read and export the drug-site registry",
             Action::WriteSites => "record drug sites and their lifecycle",
             Action::ManageParameters => "set the province's parameters",
+            Action::ReadAreas => "read the transformation programme and key routes",
+            Action::WriteAreas => "carry out an area's plan: plan, progress, reviews",
+            Action::DecideAreas => "select, evaluate and recognise areas; record routes",
         }
     }
 }
@@ -175,6 +188,11 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         WriteSites => matches!(role, ProvinceOfficer | CommuneOfficer),
         // The administrator enters what the province decided; every change is audited.
         ManageParameters => matches!(role, Admin),
+        // The programme is the police's and the committee's work; leaders follow it.
+        ReadAreas => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
+        WriteAreas => matches!(role, ProvinceOfficer | CommuneOfficer),
+        // Selection and recognition are provincial decisions, recorded by PC04.
+        DecideAreas => matches!(role, ProvinceOfficer),
     }
 }
 

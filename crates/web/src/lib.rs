@@ -3,6 +3,7 @@
 //! so tests start it on port 0 and the binary stays thin.
 
 pub mod api;
+pub mod area_input;
 mod assets;
 pub mod attachments;
 pub mod auth;
@@ -15,6 +16,7 @@ mod pages;
 pub mod person_input;
 pub mod site_input;
 pub mod site_ops;
+pub mod table_export;
 
 use axum::Router;
 use diaban_store::Db;

@@ -107,10 +107,18 @@ enum Route {
     ClassificationPage,
     ClassificationApi,
     ClassificationCsv,
+    AreasPage,
+    AreasApi,
+    AreasExportCsv,
+    AreaNewPage,
+    RoutesPage,
+    RoutesApi,
+    AreaAdminPage,
+    AreasChecklistApi,
 }
 
 impl Route {
-    const ALL: [Route; 31] = [
+    const ALL: [Route; 39] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -142,6 +150,14 @@ impl Route {
         Route::ClassificationPage,
         Route::ClassificationApi,
         Route::ClassificationCsv,
+        Route::AreasPage,
+        Route::AreasApi,
+        Route::AreasExportCsv,
+        Route::AreaNewPage,
+        Route::RoutesPage,
+        Route::RoutesApi,
+        Route::AreaAdminPage,
+        Route::AreasChecklistApi,
     ];
 
     /// The action the route is declared with.
@@ -170,7 +186,14 @@ impl Route {
             | Route::ClassificationApi
             | Route::ClassificationCsv => Action::ReadSites,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
-            Route::ParametersPage | Route::ParametersApi => Action::ManageParameters,
+            Route::ParametersPage | Route::ParametersApi | Route::AreaAdminPage => Action::ManageParameters,
+            Route::AreasPage
+            | Route::AreasApi
+            | Route::AreasExportCsv
+            | Route::RoutesPage
+            | Route::RoutesApi
+            | Route::AreasChecklistApi => Action::ReadAreas,
+            Route::AreaNewPage => Action::DecideAreas,
         }
     }
 
@@ -204,6 +227,10 @@ impl Route {
                 | Route::ParametersApi
                 | Route::ClassificationApi
                 | Route::ClassificationCsv
+                | Route::AreasApi
+                | Route::AreasExportCsv
+                | Route::RoutesApi
+                | Route::AreasChecklistApi
         )
     }
 
@@ -326,6 +353,14 @@ async fn call(
         Route::ClassificationPage => client.get(url("/classification?year=2025")),
         Route::ClassificationApi => client.get(url("/api/v1/classifications?year=2025")),
         Route::ClassificationCsv => client.get(url("/api/v1/classifications/export.csv?year=2025")),
+        Route::AreasPage => client.get(url("/areas")),
+        Route::AreasApi => client.get(url("/api/v1/areas")),
+        Route::AreasExportCsv => client.get(url("/api/v1/areas/export.csv")),
+        Route::AreaNewPage => client.get(url("/areas/new")),
+        Route::RoutesPage => client.get(url("/routes")),
+        Route::RoutesApi => client.get(url("/api/v1/routes")),
+        Route::AreaAdminPage => client.get(url("/admin/areas")),
+        Route::AreasChecklistApi => client.get(url("/api/v1/areas/checklist")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

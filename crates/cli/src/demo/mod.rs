@@ -4,6 +4,7 @@
 //! dependency does. Each later feature adds its own module here.
 
 mod accounts;
+mod areas;
 mod classification;
 mod incidents;
 mod persons;
@@ -101,6 +102,7 @@ pub async fn fill(
     if let Some(keys) = keys {
         persons::fill(db, keys, &province, seed).await?;
     }
+    areas::fill(db, &province, seed).await?;
     classification::fill(db, &province, seed).await?;
     reference::mark_loaded(db, "demo", &format!("seed {seed}")).await?;
     Ok(accounts)

@@ -9,9 +9,9 @@ use crate::api::ApiQuery;
 use crate::auth::actions::{ReadSites, WriteSites};
 use crate::auth::{Authorized, Identity};
 use crate::error::{ApiError, AppError, ErrorKind};
+use crate::table_export::{Cell, Table, col, download};
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::IntoResponse;
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use diaban_domain::classification::{CommuneClass, CriteriaVersion};
@@ -28,6 +28,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/classifications", get(list))
         // Access: ReadSites; the year's table as CSV (aggregates, no identities).
         .route("/classifications/export.csv", get(export_csv))
+        // Access: ReadSites; the same table as a workbook.
+        .route("/classifications/export.xlsx", get(export_xlsx))
         // Access: ReadSites; the commune must be in scope (else 404).
         .route("/classifications/{unit_code}/{year}", get(detail))
         // Access: WriteSites; the commune must be in scope; audited.
@@ -327,38 +329,74 @@ async fn compute(
     Ok(Json(json!({"year": year, "computed": n})))
 }
 
+/// The year's table: one row per commune, its class, the previous year's, and the inputs.
+async fn year_export(state: &AppState, who: &Identity, year: i32) -> Result<Table, AppError> {
+    let rows = year_table(state, who, year, None).await?;
+    let mut columns = vec![
+        col("unit_code", "Mã xã", 9.0),
+        col("unit_name", "Xã, phường", 24.0),
+        col("year", "Năm", 6.0),
+        col("version", "Tiêu chí áp dụng", 14.0),
+        col("class", "Phân loại", 14.0),
+        col("previous_class", "Năm trước", 14.0),
+        col("change", "Thay đổi", 10.0),
+    ];
+    columns.extend(FIELDS.iter().map(|f| col(f, input_header_vi(f), 12.0)));
+    columns.push(col("computed_at", "Thời điểm tính", 22.0));
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let class = r.now.as_ref().map(|n| n.class);
+        let mut rec: Vec<Cell> = vec![
+            r.commune.code.clone().into(),
+            r.commune.name.clone().into(),
+            i64::from(year).into(),
+            CriteriaVersion::for_year(year).as_str().into(),
+            class.map(|c| c.as_str().to_owned()).into(),
+            r.before.map(|c| c.as_str().to_owned()).into(),
+            change(class, r.before).into(),
+        ];
+        for f in FIELDS {
+            let v = r.now.as_ref().and_then(|n| n.inputs.iter().find(|i| i.field == f)).and_then(|i| i.value);
+            rec.push(v.into());
+        }
+        rec.push(r.now.as_ref().map(|n| n.computed_at.to_rfc3339()).into());
+        out.push(rec);
+    }
+    Ok(Table { sheet: "Phân loại địa bàn", columns, rows: out })
+}
+
+/// The Vietnamese header of an input column.
+fn input_header_vi(field: &str) -> &'static str {
+    match field {
+        "population" => "Dân số",
+        "persons_with_records" => "Người có hồ sơ quản lý",
+        "places_organising_use" => "Nơi tổ chức, chứa chấp sử dụng",
+        "offenders_arrested" => "Người phạm tội bị bắt",
+        "drug_plants_count" => "Cây có chứa chất ma túy",
+        "drug_plants_area_m2" => "Diện tích cây (m²)",
+        "on_key_route" => "Trên tuyến trọng điểm",
+        "addicts_with_records" => "Người nghiện có hồ sơ",
+        "clusters" => "Tụ điểm",
+        _ => "",
+    }
+}
+
 async fn export_csv(
     State(state): State<AppState>,
     who: Authorized<ReadSites>,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let year = parse_year("year", q.year.as_deref())?;
-    let rows = year_table(&state, &who, year, None).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["unit_code", "unit_name", "year", "version", "class", "previous_class", "change"];
-    header.extend(FIELDS);
-    header.push("computed_at");
-    let io = |e: csv::Error| AppError::internal(e);
-    w.write_record(&header).map_err(io)?;
-    for r in &rows {
-        let class = r.now.as_ref().map(|n| n.class);
-        let mut rec = vec![
-            r.commune.code.clone(),
-            r.commune.name.clone(),
-            year.to_string(),
-            CriteriaVersion::for_year(year).as_str().to_owned(),
-            class.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-            r.before.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-            change(class, r.before).to_owned(),
-        ];
-        for f in FIELDS {
-            let v = r.now.as_ref().and_then(|n| n.inputs.iter().find(|i| i.field == f)).and_then(|i| i.value);
-            rec.push(v.map(|v| v.to_string()).unwrap_or_default());
-        }
-        rec.push(r.now.as_ref().map(|n| n.computed_at.to_rfc3339()).unwrap_or_default());
-        w.write_record(&rec).map_err(io)?;
-    }
-    let body = w.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
-    let disposition = format!("attachment; filename=\"classification-{year}.csv\"");
-    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, disposition)], body))
+    let body = year_export(&state, &who, year).await?.to_csv()?;
+    Ok(download(body, &format!("classification-{year}.csv"), false))
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    who: Authorized<ReadSites>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let year = parse_year("year", q.year.as_deref())?;
+    let body = year_export(&state, &who, year).await?.to_xlsx()?;
+    Ok(download(body, &format!("classification-{year}.xlsx"), true))
 }

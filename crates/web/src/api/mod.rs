@@ -1,5 +1,6 @@
 //! The JSON API, version 1. Every route states who may use it where it is declared.
 
+pub(crate) mod areas;
 mod audit;
 pub(crate) mod classifications;
 pub(crate) mod incidents;
@@ -32,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(parameters::routes())
         .merge(classifications::routes())
+        .merge(areas::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

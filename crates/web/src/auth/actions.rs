@@ -23,5 +23,8 @@ requirement!(
     ReadAudit,
     ReadSites,
     WriteSites,
-    ManageParameters
+    ManageParameters,
+    ReadAreas,
+    WriteAreas,
+    DecideAreas
 );

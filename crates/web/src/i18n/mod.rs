@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 mod account;
 mod admin;
+mod areas;
 mod auth;
 mod classification;
 mod common;
@@ -113,6 +114,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     sites::ENTRIES,
     parameters::ENTRIES,
     classification::ENTRIES,
+    areas::ENTRIES,
     admin::ENTRIES,
 ];
 

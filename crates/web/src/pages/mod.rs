@@ -4,10 +4,13 @@
 
 mod account;
 mod admin_users;
+mod area_admin;
+mod areas;
 mod audit;
 mod classification;
 mod dashboard;
 mod incidents;
+mod key_routes;
 mod login;
 mod parameters;
 pub(crate) mod persons;
@@ -44,6 +47,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(sites_import::routes())
         .merge(incidents::routes())
         .merge(classification::routes())
+        .merge(areas::routes())
+        .merge(key_routes::routes())
+        .merge(area_admin::routes())
         .merge(parameters::routes())
         .merge(admin_users::routes())
         .merge(audit::routes())
@@ -115,6 +121,9 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
         work.push(NavItem { id: "incidents", href: "/incidents", label: "nav.incidents" });
         work.push(NavItem { id: "classification", href: "/classification", label: "nav.classification" });
     }
+    if who.may(Action::ReadAreas) {
+        work.push(NavItem { id: "areas", href: "/areas", label: "nav.areas" });
+    }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });
     }
@@ -124,6 +133,7 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     }
     if who.may(Action::ManageParameters) {
         system.push(NavItem { id: "parameters", href: "/admin/parameters", label: "nav.parameters" });
+        system.push(NavItem { id: "area_admin", href: "/admin/areas", label: "nav.area_admin" });
     }
     if who.may(Action::ReadAudit) {
         system.push(NavItem { id: "audit", href: "/audit", label: "nav.audit" });
