@@ -766,3 +766,93 @@ pub async fn decide(
     tx.commit().await?;
     Ok(Ok(episode_id))
 }
+
+// ---------------------------------------------------------------------------------------
+// Demo and bulk loading
+
+/// Ids and residence communes of every record in `scope`, in id order (no identities).
+pub async fn ids_in_scope(db: &Db, scope: Scope) -> Result<Vec<i64>, DbError> {
+    let q = Query::select()
+        .expr_as(Expr::col(("p", "id")), sea_query::Alias::new("id"))
+        .from_as("persons", "p")
+        .join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals(("p", "residence_unit_id")))
+        .cond_where(scope.cond("u"))
+        .order_by(("p", "id"), Order::Asc)
+        .to_owned();
+    let rows: Vec<IdRow> = db.exec().fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// One person's history for [`load_histories`].
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The person.
+    pub person_id: i64,
+    /// Measures, in date order.
+    pub episodes: Vec<NewEpisode>,
+    /// Services: kind, day, provider.
+    pub services: Vec<(diaban_domain::person::ServiceKind, NaiveDate, String)>,
+    /// Events (their proposals wait for an officer).
+    pub events: Vec<(EventKind, NaiveDate)>,
+    /// Profile.
+    pub profile: Option<Profile>,
+}
+
+/// Loads generated histories (the demo) in one transaction under the default terms,
+/// through the same rules as an officer's entry: a measure the rules refuse is an error.
+/// Not audited: nobody read or changed a real record.
+pub async fn load_histories(db: &Db, histories: &[History]) -> Result<usize, DbError> {
+    let rules = DurationRules::default();
+    let mut tx = db.begin().await?;
+    let mut n = 0;
+    let now = crate::now();
+    for h in histories {
+        for e in &h.episodes {
+            insert_episode(&mut tx, h.person_id, e, &rules, None, None)
+                .await?
+                .map_err(|e| DbError::Invalid(format!("person {}: {e}", h.person_id)))?;
+            n += 1;
+        }
+        for (kind, on, provider) in &h.services {
+            let q = Query::insert()
+                .into_table("person_services")
+                .columns(["person_id", "kind", "provided_on", "provider", "created_at"])
+                .values_panic([
+                    h.person_id.into(),
+                    kind.as_str().into(),
+                    (*on).into(),
+                    provider.clone().into(),
+                    now.into(),
+                ])
+                .to_owned();
+            tx.exec().execute(&q).await?;
+        }
+        for (kind, on) in &h.events {
+            let status = if proposals(&[PersonEvent { on: *on, kind: *kind }]).is_empty() { "none" } else { "pending" };
+            let q = Query::insert()
+                .into_table("person_events")
+                .columns(["person_id", "kind", "occurred_on", "proposal", "created_at"])
+                .values_panic([h.person_id.into(), kind.as_str().into(), (*on).into(), status.into(), now.into()])
+                .to_owned();
+            tx.exec().execute(&q).await?;
+        }
+        if let Some(p) = &h.profile {
+            let q = Query::insert()
+                .into_table("person_profiles")
+                .columns(["person_id", "substances", "use_since_year", "occupation", "education", "held_in", "updated_at"])
+                .values_panic([
+                    h.person_id.into(),
+                    substances_text(&p.substances).into(),
+                    p.use_since_year.map(i64::from).into(),
+                    p.occupation.clone().into(),
+                    p.education.clone().into(),
+                    p.held_in.as_str().into(),
+                    now.into(),
+                ])
+                .to_owned();
+            tx.exec().execute(&q).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(n)
+}

@@ -6,6 +6,7 @@
 mod accounts;
 mod classification;
 mod incidents;
+mod person_records;
 mod persons;
 mod population;
 pub mod rng;
@@ -100,6 +101,7 @@ pub async fn fill(
     incidents::fill(db, &province, seed).await?;
     if let Some(keys) = keys {
         persons::fill(db, keys, &province, seed).await?;
+        person_records::fill(db, &province, seed).await?;
     }
     classification::fill(db, &province, seed).await?;
     reference::mark_loaded(db, "demo", &format!("seed {seed}")).await?;
