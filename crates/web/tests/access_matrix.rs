@@ -107,10 +107,20 @@ enum Route {
     ClassificationPage,
     ClassificationApi,
     ClassificationCsv,
+    PersonEpisodesApi,
+    PersonEpisodeNewPage,
+    PersonsWorkPage,
+    PersonsWorklistsApi,
+    PersonsIncomingPage,
+    PersonsIncomingApi,
+    PersonsStatsPage,
+    PersonsStatsApi,
+    PersonsExportCsv,
+    PersonDurationsApi,
 }
 
 impl Route {
-    const ALL: [Route; 31] = [
+    const ALL: [Route; 41] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -142,6 +152,16 @@ impl Route {
         Route::ClassificationPage,
         Route::ClassificationApi,
         Route::ClassificationCsv,
+        Route::PersonEpisodesApi,
+        Route::PersonEpisodeNewPage,
+        Route::PersonsWorkPage,
+        Route::PersonsWorklistsApi,
+        Route::PersonsIncomingPage,
+        Route::PersonsIncomingApi,
+        Route::PersonsStatsPage,
+        Route::PersonsStatsApi,
+        Route::PersonsExportCsv,
+        Route::PersonDurationsApi,
     ];
 
     /// The action the route is declared with.
@@ -170,7 +190,15 @@ impl Route {
             | Route::ClassificationApi
             | Route::ClassificationCsv => Action::ReadSites,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
-            Route::ParametersPage | Route::ParametersApi => Action::ManageParameters,
+            Route::ParametersPage | Route::ParametersApi | Route::PersonDurationsApi => Action::ManageParameters,
+            Route::PersonEpisodesApi
+            | Route::PersonsWorkPage
+            | Route::PersonsWorklistsApi
+            | Route::PersonsIncomingPage
+            | Route::PersonsIncomingApi => Action::ReadPersons,
+            Route::PersonEpisodeNewPage => Action::WritePersons,
+            Route::PersonsStatsPage | Route::PersonsStatsApi => Action::ViewAggregates,
+            Route::PersonsExportCsv => Action::ExportIdentities,
         }
     }
 
@@ -185,7 +213,14 @@ impl Route {
                 | Route::PersonsApiRead
                 | Route::PersonsApiSearch
                 | Route::PersonsApiCreate
+                | Route::PersonEpisodesApi
+                | Route::PersonEpisodeNewPage
         )
+    }
+
+    /// A part of one person's record by id that does not show the name: 404 outside.
+    fn part_by_id(self) -> bool {
+        matches!(self, Route::PersonEpisodesApi | Route::PersonEpisodeNewPage)
     }
 
     fn is_api(self) -> bool {
@@ -204,6 +239,12 @@ impl Route {
                 | Route::ParametersApi
                 | Route::ClassificationApi
                 | Route::ClassificationCsv
+                | Route::PersonEpisodesApi
+                | Route::PersonsWorklistsApi
+                | Route::PersonsIncomingApi
+                | Route::PersonsStatsApi
+                | Route::PersonsExportCsv
+                | Route::PersonDurationsApi
         )
     }
 
@@ -233,7 +274,7 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
         return 403;
     }
     match route {
-        r if r.reads_by_id() => {
+        r if r.reads_by_id() || r.part_by_id() => {
             if inside {
                 200
             } else {
@@ -326,6 +367,16 @@ async fn call(
         Route::ClassificationPage => client.get(url("/classification?year=2025")),
         Route::ClassificationApi => client.get(url("/api/v1/classifications?year=2025")),
         Route::ClassificationCsv => client.get(url("/api/v1/classifications/export.csv?year=2025")),
+        Route::PersonEpisodesApi => client.get(url(&format!("/api/v1/persons/{}/episodes", subject.id))),
+        Route::PersonEpisodeNewPage => client.get(url(&format!("/persons/{}/episodes/new", subject.id))),
+        Route::PersonsWorkPage => client.get(url("/persons/work")),
+        Route::PersonsWorklistsApi => client.get(url("/api/v1/persons/worklists")),
+        Route::PersonsIncomingPage => client.get(url("/persons/incoming")),
+        Route::PersonsIncomingApi => client.get(url("/api/v1/persons/transfers/incoming")),
+        Route::PersonsStatsPage => client.get(url("/persons/statistics?year=2026")),
+        Route::PersonsStatsApi => client.get(url("/api/v1/persons/statistics?year=2026")),
+        Route::PersonsExportCsv => client.get(url("/api/v1/persons/export.csv")),
+        Route::PersonDurationsApi => client.get(url("/api/v1/parameters/person_durations")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
@@ -471,6 +522,25 @@ async fn check_content(
                         && e.outcome == "denied"),
                     "{what}: the out-of-scope read is audited as denied"
                 );
+            }
+        }
+        // The export holds the caller's scope and nothing else.
+        Route::PersonsExportCsv => {
+            for s in subjects {
+                assert_eq!(body.contains(&s.name), covers(p, s.commune), "{what}: {} in the export", s.name);
+            }
+        }
+        Route::PersonEpisodesApi if !inside => {
+            let reads = audit_entries(app, "person.read").await;
+            assert!(
+                reads.iter().any(|e| e.actor == username && e.target_id == subject.id.to_string() && e.outcome == "denied"),
+                "{what}: the out-of-scope read is audited as denied"
+            );
+        }
+        // Statistics and work lists carry no names.
+        Route::PersonsStatsPage | Route::PersonsStatsApi | Route::PersonsWorklistsApi => {
+            for s in subjects {
+                assert!(!body.contains(&s.name), "{what}: a name in an aggregate");
             }
         }
         Route::PersonCreatePage if inside => {
