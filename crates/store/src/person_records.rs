@@ -97,9 +97,10 @@ impl ProfileRow {
             use_since_year: self.use_since_year.and_then(|y| i32::try_from(y).ok()),
             occupation: self.occupation,
             education: self.education,
-            held_in: self.held_in.parse().map_err(|e: diaban_domain::person::UnknownPersonValue| {
-                DbError::Other(e.to_string())
-            })?,
+            held_in: self
+                .held_in
+                .parse()
+                .map_err(|e: diaban_domain::person::UnknownPersonValue| DbError::Other(e.to_string()))?,
         })
     }
 }
@@ -354,9 +355,9 @@ pub async fn episodes(db: &Db, person_id: i64) -> Result<Vec<Episode>, DbError> 
 /// a rehab form, any form counts: Law 120/2025's 36 months are for a person rehabbed
 /// before), or a measure of the same kind (otherwise).
 pub fn is_repeat(existing: &[Episode], kind: EpisodeKind, start: NaiveDate) -> bool {
-    existing.iter().any(|e| {
-        e.start < start && if kind.is_rehab() { e.kind.is_rehab() } else { e.kind == kind }
-    })
+    existing
+        .iter()
+        .any(|e| e.start < start && if kind.is_rehab() { e.kind.is_rehab() } else { e.kind == kind })
 }
 
 /// Adds a measure: the terms in force on the decision date give the planned end, and it
@@ -828,18 +829,36 @@ pub async fn load_histories(db: &Db, histories: &[History]) -> Result<usize, DbE
             tx.exec().execute(&q).await?;
         }
         for (kind, on) in &h.events {
-            let status = if proposals(&[PersonEvent { on: *on, kind: *kind }]).is_empty() { "none" } else { "pending" };
+            let status = if proposals(&[PersonEvent { on: *on, kind: *kind }]).is_empty() {
+                "none"
+            } else {
+                "pending"
+            };
             let q = Query::insert()
                 .into_table("person_events")
                 .columns(["person_id", "kind", "occurred_on", "proposal", "created_at"])
-                .values_panic([h.person_id.into(), kind.as_str().into(), (*on).into(), status.into(), now.into()])
+                .values_panic([
+                    h.person_id.into(),
+                    kind.as_str().into(),
+                    (*on).into(),
+                    status.into(),
+                    now.into(),
+                ])
                 .to_owned();
             tx.exec().execute(&q).await?;
         }
         if let Some(p) = &h.profile {
             let q = Query::insert()
                 .into_table("person_profiles")
-                .columns(["person_id", "substances", "use_since_year", "occupation", "education", "held_in", "updated_at"])
+                .columns([
+                    "person_id",
+                    "substances",
+                    "use_since_year",
+                    "occupation",
+                    "education",
+                    "held_in",
+                    "updated_at",
+                ])
                 .values_panic([
                     h.person_id.into(),
                     substances_text(&p.substances).into(),

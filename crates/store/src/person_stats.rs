@@ -51,15 +51,21 @@ fn in_scope(table: &str, alias: &'static str, scope: Scope) -> SelectStatement {
 /// their services within it.
 pub async fn rows(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate) -> Result<Vec<StatPerson>, DbError> {
     // Measures: started by the end, not ended before the start.
-    let ends_after = Cond::any()
-        .add(Expr::col(("e", "actual_end")).gt(from))
-        .add(
-            Cond::all()
-                .add(Expr::col(("e", "actual_end")).is_null())
-                .add(Cond::any().add(Expr::col(("e", "planned_end")).is_null()).add(Expr::col(("e", "planned_end")).gt(from))),
-        );
+    let ends_after = Cond::any().add(Expr::col(("e", "actual_end")).gt(from)).add(
+        Cond::all().add(Expr::col(("e", "actual_end")).is_null()).add(
+            Cond::any()
+                .add(Expr::col(("e", "planned_end")).is_null())
+                .add(Expr::col(("e", "planned_end")).gt(from)),
+        ),
+    );
     let q = in_scope("person_episodes", "e", scope)
-        .columns([("e", "person_id"), ("e", "kind"), ("e", "start_on"), ("e", "planned_end"), ("e", "actual_end")])
+        .columns([
+            ("e", "person_id"),
+            ("e", "kind"),
+            ("e", "start_on"),
+            ("e", "planned_end"),
+            ("e", "actual_end"),
+        ])
         .and_where(Expr::col(("e", "start_on")).lte(to))
         .cond_where(ends_after)
         .to_owned();
@@ -67,7 +73,10 @@ pub async fn rows(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate) -> Resu
     let mut by_person: HashMap<i64, StatPerson> = HashMap::with_capacity(eps.len());
     let mut episodes: HashMap<i64, Vec<StatEpisode>> = HashMap::with_capacity(eps.len());
     for e in eps {
-        let kind: EpisodeKind = e.kind.parse().map_err(|x: diaban_domain::person::UnknownPersonValue| DbError::Other(x.to_string()))?;
+        let kind: EpisodeKind = e
+            .kind
+            .parse()
+            .map_err(|x: diaban_domain::person::UnknownPersonValue| DbError::Other(x.to_string()))?;
         let end = match kind {
             EpisodeKind::AddictionDetermination => e.start_on.succ_opt(),
             _ => e.actual_end.or(e.planned_end),
@@ -84,14 +93,20 @@ pub async fn rows(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate) -> Resu
         .columns([("f", "substances"), ("f", "use_since_year"), ("f", "held_in")])
         .from_as("persons", "p")
         .join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals(("p", "residence_unit_id")))
-        .join_as(JoinType::LeftJoin, "person_profiles", "f", Expr::col(("f", "person_id")).equals(("p", "id")))
+        .join_as(
+            JoinType::LeftJoin,
+            "person_profiles",
+            "f",
+            Expr::col(("f", "person_id")).equals(("p", "id")),
+        )
         .cond_where(scope.cond("u"))
         .to_owned();
     let people: Vec<PersonRow> = db.exec().fetch_all(&q).await?;
     let mut kinh_cache: HashMap<String, bool> = HashMap::new();
     for p in people {
         let Some(eps) = episodes.remove(&p.id) else { continue };
-        let kinh = *kinh_cache.entry(p.ethnicity.clone()).or_insert_with(|| Ethnicity::new(&p.ethnicity).is_kinh());
+        let kinh =
+            *kinh_cache.entry(p.ethnicity.clone()).or_insert_with(|| Ethnicity::new(&p.ethnicity).is_kinh());
         let other = |e: diaban_domain::person::UnknownPersonValue| DbError::Other(e.to_string());
         by_person.insert(
             p.id,
@@ -129,7 +144,11 @@ pub async fn rows(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate) -> Resu
 
 /// The statistics of statistical year `year` in `scope`, with the year before for the
 /// growth (T6): `(year's figures, previous year's figures)`.
-pub async fn year_with_previous(db: &Db, scope: Scope, year: i32) -> Result<(PersonStats, PersonStats), DbError> {
+pub async fn year_with_previous(
+    db: &Db,
+    scope: Scope,
+    year: i32,
+) -> Result<(PersonStats, PersonStats), DbError> {
     let (Some(cur), Some(prev)) = (Period::statistical_year(year), Period::statistical_year(year - 1)) else {
         return Err(DbError::Invalid(format!("year {year} is outside the calendar")));
     };
@@ -145,7 +164,11 @@ pub async fn period(db: &Db, scope: Scope, period: Period) -> Result<PersonStats
 
 /// Persons with a management record in `period` per current commune of `scope` (the
 /// registry count the classification of communes reads as criterion (a)).
-pub async fn with_records_by_commune(db: &Db, scope: Scope, period: Period) -> Result<BTreeMap<i64, i64>, DbError> {
+pub async fn with_records_by_commune(
+    db: &Db,
+    scope: Scope,
+    period: Period,
+) -> Result<BTreeMap<i64, i64>, DbError> {
     let rows = rows(db, scope, period.from, period.to).await?;
     let mut out = BTreeMap::new();
     for p in rows.iter().filter(|p| has_record_in(p, &period)) {

@@ -10,7 +10,9 @@ use crate::error::DbError;
 use crate::exec::IdRow;
 use crate::persons::Scope;
 use chrono::{DateTime, Utc};
-use diaban_domain::person::{Regime, is_transfer_overdue, transfer_notification_deadline, transfer_report_deadline};
+use diaban_domain::person::{
+    Regime, is_transfer_overdue, transfer_notification_deadline, transfer_report_deadline,
+};
 use sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use serde::Serialize;
 
@@ -98,7 +100,12 @@ fn select() -> SelectStatement {
 
 /// Records a move and hands the record to the receiving commune, in one transaction with
 /// its audit entry. The deadlines follow the regime of the day of the move.
-pub async fn record(db: &Db, t: &NewTransfer, by: Option<i64>, mut audit_entry: NewEntry) -> Result<i64, DbError> {
+pub async fn record(
+    db: &Db,
+    t: &NewTransfer,
+    by: Option<i64>,
+    mut audit_entry: NewEntry,
+) -> Result<i64, DbError> {
     let mut tx = db.begin().await?;
     let q = Query::select()
         .expr_as(Expr::col("residence_unit_id"), Alias::new("id"))
@@ -163,7 +170,12 @@ pub async fn of_person(db: &Db, person_id: i64) -> Result<Vec<Transfer>, DbError
 
 /// Transfers into `scope`: those still waiting for the person to report, or all when
 /// `include_reported`; newest first.
-pub async fn incoming(db: &Db, scope: Scope, include_reported: bool, limit: u64) -> Result<Vec<Transfer>, DbError> {
+pub async fn incoming(
+    db: &Db,
+    scope: Scope,
+    include_reported: bool,
+    limit: u64,
+) -> Result<Vec<Transfer>, DbError> {
     let mut q = select().cond_where(scope.cond("u")).to_owned();
     if !include_reported {
         q.and_where(Expr::col(("t", "reported_at")).is_null());

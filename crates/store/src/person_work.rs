@@ -81,7 +81,9 @@ pub async fn post_rehab_checks_due(
         .and_where(Expr::col(("e", "actual_end")).is_null())
         .and_where(Expr::col(("e", "start_on")).lte(today))
         .cond_where(
-            Cond::any().add(Expr::col(("e", "planned_end")).is_null()).add(Expr::col(("e", "planned_end")).gt(today)),
+            Cond::any()
+                .add(Expr::col(("e", "planned_end")).is_null())
+                .add(Expr::col(("e", "planned_end")).gt(today)),
         )
         .and_where(Expr::exists(recent).not())
         .order_by(("e", "start_on"), Order::Asc)

@@ -4,9 +4,11 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use diaban_domain::UnitLevel;
 use diaban_domain::person::stats::Period;
-use diaban_domain::person::{EndReason, EpisodeError, EpisodeKind, EventKind, HeldIn, Regime, ServiceKind, Substance};
+use diaban_domain::person::{
+    EndReason, EpisodeError, EpisodeKind, EventKind, HeldIn, Regime, ServiceKind, Substance,
+};
 use diaban_store::audit::{self, AuditFilter, NewEntry};
-use diaban_store::person_records::{self as records, DecideRefusal, NewEpisode, ProposalStatus, Profile};
+use diaban_store::person_records::{self as records, DecideRefusal, NewEpisode, Profile, ProposalStatus};
 use diaban_store::person_transfers::{self as transfers, NewTransfer};
 use diaban_store::persons::{self, Created, NewPerson, Scope};
 use diaban_store::units::{self, Unit};
@@ -96,7 +98,10 @@ async fn the_terms_follow_the_regime_of_the_decision_date_on_both_sides_of_1_jul
         .await
         .unwrap()
         .unwrap_err();
-        assert!(matches!(refused, EpisodeError::TermOutOfRange { regime: Regime::Law120_2025, .. }), "{refused:?}");
+        assert!(
+            matches!(refused, EpisodeError::TermOutOfRange { regime: Regime::Law120_2025, .. }),
+            "{refused:?}"
+        );
         let id = records::add_episode(
             db,
             after,
@@ -108,7 +113,10 @@ async fn the_terms_follow_the_regime_of_the_decision_date_on_both_sides_of_1_jul
         .unwrap()
         .unwrap();
         let e = records::episodes(db, after).await.unwrap().into_iter().find(|e| e.id == id).unwrap();
-        assert_eq!((e.regime, e.term_months, e.planned_end), (Regime::Law120_2025, Some(24), Some(d(2028, 7, 1))));
+        assert_eq!(
+            (e.regime, e.term_months, e.planned_end),
+            (Regime::Law120_2025, Some(24), Some(d(2028, 7, 1)))
+        );
         // A second rehab after the first is a repeat: 36 months under Law 120/2025.
         let id = records::add_episode(
             db,
@@ -155,9 +163,13 @@ async fn an_overlapping_measure_of_the_same_kind_is_refused_and_nothing_is_writt
         // Ending before the start is refused; ending early with a reason frees the term.
         let eps = records::episodes(db, p).await.unwrap();
         let mgmt = eps.iter().find(|e| e.kind == EpisodeKind::UserManagement).unwrap();
-        let r = records::end_episode(db, p, mgmt.id, d(2025, 12, 1), EndReason::Moved, entry("e")).await.unwrap();
+        let r =
+            records::end_episode(db, p, mgmt.id, d(2025, 12, 1), EndReason::Moved, entry("e")).await.unwrap();
         assert!(r.is_err());
-        records::end_episode(db, p, mgmt.id, d(2026, 5, 1), EndReason::Moved, entry("e")).await.unwrap().unwrap();
+        records::end_episode(db, p, mgmt.id, d(2026, 5, 1), EndReason::Moved, entry("e"))
+            .await
+            .unwrap()
+            .unwrap();
         records::add_episode(db, p, &again, None, entry("e")).await.unwrap().unwrap();
         t.cleanup().await;
     }
@@ -171,7 +183,9 @@ async fn a_relapse_in_post_rehab_proposes_compulsory_rehab_which_the_officer_dec
         let (_, a, _) = communes(db).await;
         let p = person(db, &keys, &a, 4, 1988, "Kinh").await;
         let (ev, status) =
-            records::add_event(db, p, EventKind::RelapsedInPostRehab, d(2026, 3, 2), None, entry("ev")).await.unwrap();
+            records::add_event(db, p, EventKind::RelapsedInPostRehab, d(2026, 3, 2), None, entry("ev"))
+                .await
+                .unwrap();
         assert_eq!(status, ProposalStatus::Pending);
         let events = records::events(db, p).await.unwrap();
         let proposed = events[0].proposed.as_ref().unwrap();
@@ -180,13 +194,18 @@ async fn a_relapse_in_post_rehab_proposes_compulsory_rehab_which_the_officer_dec
         // Nothing is applied until the officer decides.
         assert!(records::episodes(db, p).await.unwrap().is_empty());
         let n = episode(EpisodeKind::CompulsoryRehab, d(2026, 3, 20), Some(18));
-        let eid = records::decide(db, p, ev, Some(&n), "Tòa án quyết định", None, entry("accept")).await.unwrap().unwrap();
+        let eid = records::decide(db, p, ev, Some(&n), "Tòa án quyết định", None, entry("accept"))
+            .await
+            .unwrap()
+            .unwrap();
         assert!(eid.is_some());
         assert_eq!(records::events(db, p).await.unwrap()[0].proposal, ProposalStatus::Accepted);
         let again = records::decide(db, p, ev, None, "", None, entry("reject")).await.unwrap();
         assert_eq!(again, Err(DecideRefusal::NotPending));
         // A positive test proposes nothing.
-        let (_, s) = records::add_event(db, p, EventKind::TestedPositive, d(2026, 3, 3), None, entry("ev")).await.unwrap();
+        let (_, s) = records::add_event(db, p, EventKind::TestedPositive, d(2026, 3, 3), None, entry("ev"))
+            .await
+            .unwrap();
         assert_eq!(s, ProposalStatus::None);
         t.cleanup().await;
     }
@@ -202,14 +221,24 @@ async fn a_move_hands_the_record_over_with_24_hour_deadlines_from_1_july_2026_on
         let q = person(db, &keys, &a, 6, 1990, "Kinh").await;
         // Moved on 30/6/2026 at 20:00 Vietnam time: Law 73/2021, no deadline.
         let old = Utc.with_ymd_and_hms(2026, 6, 30, 13, 0, 0).unwrap();
-        transfers::record(db, &NewTransfer { person_id: p, to_unit_id: b.id, moved_at: old, known_at: old }, None, entry("t"))
-            .await
-            .unwrap();
+        transfers::record(
+            db,
+            &NewTransfer { person_id: p, to_unit_id: b.id, moved_at: old, known_at: old },
+            None,
+            entry("t"),
+        )
+        .await
+        .unwrap();
         // Moved on 1/7/2026 at 08:00, known the same hour.
         let new = Utc.with_ymd_and_hms(2026, 7, 1, 1, 0, 0).unwrap();
-        transfers::record(db, &NewTransfer { person_id: q, to_unit_id: b.id, moved_at: new, known_at: new }, None, entry("t"))
-            .await
-            .unwrap();
+        transfers::record(
+            db,
+            &NewTransfer { person_id: q, to_unit_id: b.id, moved_at: new, known_at: new },
+            None,
+            entry("t"),
+        )
+        .await
+        .unwrap();
         // The records now belong to commune b.
         assert!(!records::in_scope(db, p, Scope::Commune(a.id)).await.unwrap());
         assert!(records::in_scope(db, q, Scope::Commune(b.id)).await.unwrap());
@@ -226,8 +255,16 @@ async fn a_move_hands_the_record_over_with_24_hour_deadlines_from_1_july_2026_on
         assert!(!new_t.report_overdue(Utc.with_ymd_and_hms(2026, 7, 2, 1, 0, 0).unwrap()));
         // The old commune sees nothing incoming; commune b marks the report.
         assert!(transfers::incoming(db, Scope::Commune(a.id), false, 10).await.unwrap().is_empty());
-        assert!(transfers::mark_reported(db, new_t.id, Scope::Commune(b.id), Utc::now(), None, entry("r")).await.unwrap());
-        assert!(!transfers::mark_reported(db, new_t.id, Scope::Commune(b.id), Utc::now(), None, entry("r")).await.unwrap());
+        assert!(
+            transfers::mark_reported(db, new_t.id, Scope::Commune(b.id), Utc::now(), None, entry("r"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !transfers::mark_reported(db, new_t.id, Scope::Commune(b.id), Utc::now(), None, entry("r"))
+                .await
+                .unwrap()
+        );
         assert_eq!(transfers::incoming(db, Scope::Commune(b.id), false, 10).await.unwrap().len(), 1);
         t.cleanup().await;
     }
@@ -244,17 +281,29 @@ async fn statistics_and_work_lists_read_the_scope_only() {
         let p1 = person(db, &keys, &a, 7, 1990, "Kinh").await;
         let p2 = person(db, &keys, &a, 8, 2005, "Xơ Đăng").await;
         let p3 = person(db, &keys, &b, 9, 1980, "Kinh").await;
-        records::add_episode(db, p1, &episode(EpisodeKind::UserManagement, d(2026, 1, 10), None), None, entry("e"))
-            .await
-            .unwrap()
-            .unwrap();
+        records::add_episode(
+            db,
+            p1,
+            &episode(EpisodeKind::UserManagement, d(2026, 1, 10), None),
+            None,
+            entry("e"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         records::add_service(db, p1, ServiceKind::Counselling, d(2026, 2, 1), "Trạm y tế", None, entry("s"))
             .await
             .unwrap();
-        records::add_episode(db, p2, &episode(EpisodeKind::SubstitutionTherapy, d(2024, 1, 1), None), None, entry("e"))
-            .await
-            .unwrap()
-            .unwrap();
+        records::add_episode(
+            db,
+            p2,
+            &episode(EpisodeKind::SubstitutionTherapy, d(2024, 1, 1), None),
+            None,
+            entry("e"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         records::set_profile(
             db,
             p2,
@@ -291,16 +340,26 @@ async fn statistics_and_work_lists_read_the_scope_only() {
         assert_eq!(s.total.by_age_band["30_and_over"], 1);
         let only_b = person_stats::period(db, Scope::Commune(b.id), year).await.unwrap();
         assert_eq!(only_b.total.with_records, 0);
-        let by_commune = person_stats::with_records_by_commune(db, Scope::Province(province), year).await.unwrap();
+        let by_commune =
+            person_stats::with_records_by_commune(db, Scope::Province(province), year).await.unwrap();
         assert_eq!(by_commune.get(&a.id), Some(&2));
         // Work lists: p1's management ends 10/1/2027; p2 has no service in 2026.
-        let ending = person_work::ending_by(db, Scope::Province(province), &[EpisodeKind::UserManagement], d(2027, 1, 31), 10)
+        let ending = person_work::ending_by(
+            db,
+            Scope::Province(province),
+            &[EpisodeKind::UserManagement],
+            d(2027, 1, 31),
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(ending.iter().map(|e| e.person_id).collect::<Vec<_>>(), vec![p1]);
+        let unreached = person_work::without_service(db, Scope::Province(province), year.from, year.to, 10)
             .await
             .unwrap();
-        assert_eq!(ending.iter().map(|e| e.person_id).collect::<Vec<_>>(), vec![p1]);
-        let unreached = person_work::without_service(db, Scope::Province(province), year.from, year.to, 10).await.unwrap();
         assert_eq!(unreached.iter().map(|u| u.person_id).collect::<Vec<_>>(), vec![p2]);
-        let only_b = person_work::without_service(db, Scope::Commune(b.id), year.from, year.to, 10).await.unwrap();
+        let only_b =
+            person_work::without_service(db, Scope::Commune(b.id), year.from, year.to, 10).await.unwrap();
         assert!(only_b.is_empty());
         t.cleanup().await;
     }

@@ -6,7 +6,9 @@
 use crate::i18n::{Lang, Tr};
 use crate::person_input::FieldErrors;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use diaban_domain::person::{EndReason, EpisodeError, EpisodeKind, EventKind, HeldIn, ServiceKind, Substance};
+use diaban_domain::person::{
+    EndReason, EpisodeError, EpisodeKind, EventKind, HeldIn, ServiceKind, Substance,
+};
 use diaban_store::person_records::{NewEpisode, Profile};
 use serde::Deserialize;
 
@@ -42,7 +44,14 @@ fn date_field(
     }
 }
 
-fn text_field(errors: &mut FieldErrors, tr: Tr, field: &'static str, v: &str, required: bool, max: usize) -> String {
+fn text_field(
+    errors: &mut FieldErrors,
+    tr: Tr,
+    field: &'static str,
+    v: &str,
+    required: bool,
+    max: usize,
+) -> String {
     let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
     if v.is_empty() && required {
         errors.push((field, tr.t("validation.required").into()));
@@ -89,7 +98,8 @@ pub fn episode(input: &EpisodeInput, tr: Tr, today: NaiveDate) -> Result<NewEpis
         }
     };
     let is_determination = kind == Some(EpisodeKind::AddictionDetermination);
-    let decision_number = text_field(&mut errors, tr, "decision_number", &input.decision_number, !is_determination, 60);
+    let decision_number =
+        text_field(&mut errors, tr, "decision_number", &input.decision_number, !is_determination, 60);
     let signer = text_field(&mut errors, tr, "signer", &input.signer, !is_determination, 120);
     let place = text_field(&mut errors, tr, "place", &input.place, false, 200);
     let decision_date = date_field(&mut errors, tr, "decision_date", &input.decision_date, true, today);
@@ -173,9 +183,9 @@ pub fn episode_message(e: &EpisodeError, tr: Tr) -> String {
 /// The field a refusal of the store belongs to.
 pub fn episode_error_field(e: &EpisodeError) -> &'static str {
     match e {
-        EpisodeError::NoTerm { .. } | EpisodeError::TermRequired { .. } | EpisodeError::TermOutOfRange { .. } => {
-            "term_months"
-        }
+        EpisodeError::NoTerm { .. }
+        | EpisodeError::TermRequired { .. }
+        | EpisodeError::TermOutOfRange { .. } => "term_months",
         EpisodeError::EndNotAfterStart { .. } => "actual_end",
         EpisodeError::DateOutOfRange { .. } | EpisodeError::Overlap { .. } => "start_on",
     }
@@ -359,19 +369,29 @@ mod tests {
     fn a_service_in_the_future_is_refused_with_a_message() {
         let tr = Tr(Lang::Vi);
         let e = service(
-            &ServiceInput { kind: "counselling".into(), provided_on: "2026-08-02".into(), provider: "Trạm y tế".into() },
+            &ServiceInput {
+                kind: "counselling".into(),
+                provided_on: "2026-08-02".into(),
+                provider: "Trạm y tế".into(),
+            },
             tr,
             d(2026, 8, 1),
         )
         .unwrap_err();
         assert_eq!(e[0].0, "provided_on");
         assert_eq!(e[0].1, tr.t("records.future_date"));
-        assert!(service(
-            &ServiceInput { kind: "counselling".into(), provided_on: "2026-08-01".into(), provider: "Trạm y tế".into() },
-            tr,
-            d(2026, 8, 1),
-        )
-        .is_ok());
+        assert!(
+            service(
+                &ServiceInput {
+                    kind: "counselling".into(),
+                    provided_on: "2026-08-01".into(),
+                    provider: "Trạm y tế".into()
+                },
+                tr,
+                d(2026, 8, 1),
+            )
+            .is_ok()
+        );
     }
 
     #[test]

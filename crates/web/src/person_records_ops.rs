@@ -25,7 +25,12 @@ pub fn today() -> NaiveDate {
 
 /// 404 unless person `id` is in the caller's scope; a refusal is audited as `action`
 /// denied, so probing other communes' records leaves a trace.
-pub async fn require_in_scope(state: &AppState, who: &Identity, id: i64, action: &str) -> Result<(), AppError> {
+pub async fn require_in_scope(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    action: &str,
+) -> Result<(), AppError> {
     if records::in_scope(&state.db, id, who.scope()).await? {
         return Ok(());
     }
@@ -74,12 +79,19 @@ pub async fn end_episode(
         errors.push(("reason", tr.t("records.end_reason_required").into()));
     }
     let (Some(on), Some(reason)) = (on, reason) else { return Ok(Err(errors)) };
-    let r = records::end_episode(&state.db, id, episode_id, on, reason, who.audit("person.episode.end", "person", id))
-        .await
-        .map_err(|e| match e {
-            diaban_store::DbError::NotFound => AppError::not_found("no such measure"),
-            e => e.into(),
-        })?;
+    let r = records::end_episode(
+        &state.db,
+        id,
+        episode_id,
+        on,
+        reason,
+        who.audit("person.episode.end", "person", id),
+    )
+    .await
+    .map_err(|e| match e {
+        diaban_store::DbError::NotFound => AppError::not_found("no such measure"),
+        e => e.into(),
+    })?;
     Ok(match r {
         Ok(()) => Ok(()),
         Err(EndRefusal::AlreadyEnded) => Err(vec![("on", tr.t("records.already_ended").into())]),
@@ -121,7 +133,11 @@ pub async fn decide(
         new.as_ref(),
         &note,
         Some(who.user.id),
-        who.audit(if new.is_some() { "person.proposal.accept" } else { "person.proposal.reject" }, "person", id),
+        who.audit(
+            if new.is_some() { "person.proposal.accept" } else { "person.proposal.reject" },
+            "person",
+            id,
+        ),
     )
     .await?;
     Ok(match r {
@@ -168,7 +184,13 @@ pub async fn transfer(
         return Ok(Err(errors));
     }
     let t = NewTransfer { person_id: id, to_unit_id: unit.id, moved_at, known_at };
-    let tid = transfers::record(&state.db, &t, Some(who.user.id), who.audit("person.transfer.create", "person", id)).await?;
+    let tid = transfers::record(
+        &state.db,
+        &t,
+        Some(who.user.id),
+        who.audit("person.transfer.create", "person", id),
+    )
+    .await?;
     let stored = transfers::of_person(&state.db, id).await?.into_iter().find(|t| t.id == tid);
     stored.map(Ok).ok_or_else(|| AppError::internal("transfer vanished"))
 }
@@ -276,17 +298,33 @@ pub async fn worklists(
         rehab_ending: person_work::ending_by(
             &state.db,
             scope,
-            &[EpisodeKind::VoluntaryRehabHome, EpisodeKind::VoluntaryRehabFacility, EpisodeKind::CompulsoryRehab],
+            &[
+                EpisodeKind::VoluntaryRehabHome,
+                EpisodeKind::VoluntaryRehabFacility,
+                EpisodeKind::CompulsoryRehab,
+            ],
             until,
             WORK_LIMIT,
         )
         .await?,
         checks_since,
-        post_rehab_checks_due: person_work::post_rehab_checks_due(&state.db, scope, today, checks_since, WORK_LIMIT)
-            .await?,
+        post_rehab_checks_due: person_work::post_rehab_checks_due(
+            &state.db,
+            scope,
+            today,
+            checks_since,
+            WORK_LIMIT,
+        )
+        .await?,
         year,
-        without_service: person_work::without_service(&state.db, scope, period.from, period.to.min(today), WORK_LIMIT)
-            .await?,
+        without_service: person_work::without_service(
+            &state.db,
+            scope,
+            period.from,
+            period.to.min(today),
+            WORK_LIMIT,
+        )
+        .await?,
     })
 }
 
@@ -326,8 +364,20 @@ pub async fn identities_csv(state: &AppState, who: &Identity) -> Result<Vec<u8>,
     let keys = crate::pages::persons::keys(state)?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| AppError::internal(e);
-    w.write_record(["id", "id_number", "full_name", "sex", "birth_year", "birth_date", "ethnicity", "residence_unit_code", "residence_unit_name", "address", "running_measures"])
-        .map_err(io)?;
+    w.write_record([
+        "id",
+        "id_number",
+        "full_name",
+        "sex",
+        "birth_year",
+        "birth_date",
+        "ethnicity",
+        "residence_unit_code",
+        "residence_unit_name",
+        "address",
+        "running_measures",
+    ])
+    .map_err(io)?;
     let mut offset = 0;
     let mut count = 0usize;
     let mut names: std::collections::HashMap<i64, (String, String)> = std::collections::HashMap::new();

@@ -190,7 +190,9 @@ impl Route {
             | Route::ClassificationApi
             | Route::ClassificationCsv => Action::ReadSites,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
-            Route::ParametersPage | Route::ParametersApi | Route::PersonDurationsApi => Action::ManageParameters,
+            Route::ParametersPage | Route::ParametersApi | Route::PersonDurationsApi => {
+                Action::ManageParameters
+            }
             Route::PersonEpisodesApi
             | Route::PersonsWorkPage
             | Route::PersonsWorklistsApi
@@ -533,7 +535,9 @@ async fn check_content(
         Route::PersonEpisodesApi if !inside => {
             let reads = audit_entries(app, "person.read").await;
             assert!(
-                reads.iter().any(|e| e.actor == username && e.target_id == subject.id.to_string() && e.outcome == "denied"),
+                reads.iter().any(|e| e.actor == username
+                    && e.target_id == subject.id.to_string()
+                    && e.outcome == "denied"),
                 "{what}: the out-of-scope read is audited as denied"
             );
         }

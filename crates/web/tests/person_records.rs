@@ -51,12 +51,18 @@ async fn measures_and_services_through_the_api_follow_the_rules_and_are_audited(
         let tomorrow = (diaban_domain::time::today_in_vietnam() + chrono::Days::new(1)).to_string();
         let today = diaban_domain::time::today_in_vietnam().to_string();
         let (s, v) = officer
-            .post_json(&format!("{base}/services"), &json!({"kind": "counselling", "provided_on": tomorrow, "provider": "Trạm y tế"}))
+            .post_json(
+                &format!("{base}/services"),
+                &json!({"kind": "counselling", "provided_on": tomorrow, "provider": "Trạm y tế"}),
+            )
             .await;
         assert_eq!(s, 422, "{e}: {v}");
         assert!(v["error"]["message"].as_str().unwrap().starts_with("provided_on: "), "{v}");
         let (s, _) = officer
-            .post_json(&format!("{base}/services"), &json!({"kind": "counselling", "provided_on": today, "provider": "Trạm y tế"}))
+            .post_json(
+                &format!("{base}/services"),
+                &json!({"kind": "counselling", "provided_on": today, "provider": "Trạm y tế"}),
+            )
             .await;
         assert_eq!(s, 201);
         // Reads: each is one audited read of the record.
@@ -74,7 +80,10 @@ async fn measures_and_services_through_the_api_follow_the_rules_and_are_audited(
         let other = app.login_as(Role::CommuneOfficer, COMMUNE_B).await;
         assert_eq!(other.get_json(&format!("{base}/episodes")).await.0, 404);
         let (s, _) = other
-            .post_json(&format!("{base}/services"), &json!({"kind": "counselling", "provided_on": today, "provider": "X"}))
+            .post_json(
+                &format!("{base}/services"),
+                &json!({"kind": "counselling", "provided_on": today, "provider": "X"}),
+            )
             .await;
         assert_eq!(s, 404);
         let denied: Vec<_> =
@@ -93,7 +102,10 @@ async fn a_relapse_waits_for_the_officers_decision_and_a_move_reaches_the_receiv
         let officer = app.login_as(Role::CommuneOfficer, COMMUNE_A).await;
         let base = format!("/api/v1/persons/{id}");
         let (s, v) = officer
-            .post_json(&format!("{base}/events"), &json!({"kind": "relapsed_in_post_rehab", "occurred_on": "2026-05-04"}))
+            .post_json(
+                &format!("{base}/events"),
+                &json!({"kind": "relapsed_in_post_rehab", "occurred_on": "2026-05-04"}),
+            )
             .await;
         assert_eq!(s, 201, "{e}: {v}");
         assert_eq!(v["proposal"], "pending");
@@ -132,7 +144,8 @@ async fn a_relapse_waits_for_the_officers_decision_and_a_move_reaches_the_receiv
         let tid = items[0]["id"].as_i64().unwrap();
         let page = receiving.get("/persons/incoming").await.text().await.unwrap();
         assert!(page.contains(&format!("/persons/{id}")), "{e}");
-        let (s, _) = receiving.post_json(&format!("/api/v1/persons/transfers/{tid}/reported"), &json!({})).await;
+        let (s, _) =
+            receiving.post_json(&format!("/api/v1/persons/transfers/{tid}/reported"), &json!({})).await;
         assert_eq!(s, 200);
         let (_, inc) = receiving.get_json("/api/v1/persons/transfers/incoming").await;
         assert_eq!(inc["items"].as_array().map(Vec::len), Some(0), "{e}");
@@ -148,18 +161,33 @@ async fn the_detail_page_is_one_audited_read_and_shows_the_timeline() {
         let r = officer
             .post_form(
                 &format!("/persons/{id}/episodes"),
-                &[("kind", "user_management"), ("decision_number", "7/QĐ-UBND"), ("decision_date", "2026-07-01"),
-                  ("signer", "Chủ tịch UBND xã"), ("start_on", "2026-07-01")],
+                &[
+                    ("kind", "user_management"),
+                    ("decision_number", "7/QĐ-UBND"),
+                    ("decision_date", "2026-07-01"),
+                    ("signer", "Chủ tịch UBND xã"),
+                    ("start_on", "2026-07-01"),
+                ],
             )
             .await;
         assert_eq!(r.status().as_u16(), 303, "{}", app.engine);
         let r = officer
-            .post_form(&format!("/persons/{id}/services"), &[("kind", "vocational_training"), ("provided_on", "2026-07-15"), ("provider", "Trung tâm dạy nghề")])
+            .post_form(
+                &format!("/persons/{id}/services"),
+                &[
+                    ("kind", "vocational_training"),
+                    ("provided_on", "2026-07-15"),
+                    ("provider", "Trung tâm dạy nghề"),
+                ],
+            )
             .await;
         assert_eq!(r.status().as_u16(), 303);
         // A form error is shown on the form, in Vietnamese, with 422.
         let r = officer
-            .post_form(&format!("/persons/{id}/services"), &[("kind", "counselling"), ("provided_on", "2999-01-01"), ("provider", "X")])
+            .post_form(
+                &format!("/persons/{id}/services"),
+                &[("kind", "counselling"), ("provided_on", "2999-01-01"), ("provider", "X")],
+            )
             .await;
         assert_eq!(r.status().as_u16(), 422);
         assert!(r.text().await.unwrap().contains("Ngày không được ở tương lai."));

@@ -89,7 +89,11 @@ fn history(rng: &mut SplitMix64, person_id: i64, n: usize) -> History {
             let t = term(rng, kind, rehab_on);
             let months = t.unwrap_or(24);
             let mut e = measure(kind, n, rehab_on, t);
-            e.place = if kind == EpisodeKind::VoluntaryRehabHome { "Tại gia đình".into() } else { PROVIDERS[1].into() };
+            e.place = if kind == EpisodeKind::VoluntaryRehabHome {
+                "Tại gia đình".into()
+            } else {
+                PROVIDERS[1].into()
+            };
             let planned = rehab_on.checked_add_months(Months::new(months)).unwrap_or(DEMO_DAY);
             let quit = kind != EpisodeKind::CompulsoryRehab && rng.unit() < 0.12;
             let end = if quit { Some(rehab_on + Days::new(rng.int(20, 120) as u64)) } else { Some(planned) };
@@ -132,7 +136,8 @@ fn history(rng: &mut SplitMix64, person_id: i64, n: usize) -> History {
     h.profile = Some(Profile {
         substances,
         use_since_year: Some(start.year() - rng.int(0, 12) as i32),
-        occupation: ["Lao động tự do", "Nông dân", "Không nghề nghiệp", "Công nhân"][(rng.next_u64() % 4) as usize]
+        occupation: ["Lao động tự do", "Nông dân", "Không nghề nghiệp", "Công nhân"]
+            [(rng.next_u64() % 4) as usize]
             .into(),
         education: ["Tiểu học", "THCS", "THPT"][(rng.next_u64() % 3) as usize].into(),
         held_in: if held < 0.03 {

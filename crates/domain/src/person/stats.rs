@@ -22,7 +22,10 @@ impl Period {
     /// The statistical year `year` of the reporting cut-offs (DOMAIN.md §7, ND 09/2019):
     /// 15/12 of the year before to 14/12.
     pub fn statistical_year(year: i32) -> Option<Self> {
-        Some(Self { from: NaiveDate::from_ymd_opt(year - 1, 12, 15)?, to: NaiveDate::from_ymd_opt(year, 12, 14)? })
+        Some(Self {
+            from: NaiveDate::from_ymd_opt(year - 1, 12, 15)?,
+            to: NaiveDate::from_ymd_opt(year, 12, 14)?,
+        })
     }
 
     /// Whether a day falls in the period.

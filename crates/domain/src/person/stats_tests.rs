@@ -32,36 +32,109 @@ fn fixture() -> Vec<StatPerson> {
     use Substance::*;
     vec![
         // A: counted (management in the year), 36 → 30+, heroin for 16 years, reached.
-        person(1, Sex::Male, 1990, true, vec![Heroin], Some(2010), HeldIn::Community,
-            vec![ep(K::UserManagement, d(2026, 1, 10), Some(d(2027, 1, 10)))], vec![d(2026, 3, 1)]),
+        person(
+            1,
+            Sex::Male,
+            1990,
+            true,
+            vec![Heroin],
+            Some(2010),
+            HeldIn::Community,
+            vec![ep(K::UserManagement, d(2026, 1, 10), Some(d(2027, 1, 10)))],
+            vec![d(2026, 3, 1)],
+        ),
         // B: counted, 17 → 16–18, not Kinh, two substances, 2 years of use; facility rehab
         // ended 1/12, compulsory rehab running on 14/12 → held in a rehab facility; her only
         // service was before the year.
-        person(1, Sex::Female, 2009, false, vec![Methamphetamine, Cannabis], Some(2024), HeldIn::Community,
-            vec![ep(K::VoluntaryRehabFacility, d(2026, 6, 1), Some(d(2026, 12, 1))),
-                 ep(K::CompulsoryRehab, d(2026, 12, 1), Some(d(2028, 12, 1)))],
-            vec![d(2025, 12, 1)]),
+        person(
+            1,
+            Sex::Female,
+            2009,
+            false,
+            vec![Methamphetamine, Cannabis],
+            Some(2024),
+            HeldIn::Community,
+            vec![
+                ep(K::VoluntaryRehabFacility, d(2026, 6, 1), Some(d(2026, 12, 1))),
+                ep(K::CompulsoryRehab, d(2026, 12, 1), Some(d(2028, 12, 1))),
+            ],
+            vec![d(2025, 12, 1)],
+        ),
         // C: counted (open-ended methadone since 2020), 26 → 18–30, in prison, nothing
         // recorded on use; a service on the year's last day counts.
-        person(2, Sex::Male, 2000, true, vec![], None, HeldIn::Prison,
-            vec![ep(K::SubstitutionTherapy, d(2020, 1, 1), None)], vec![d(2026, 12, 14)]),
+        person(
+            2,
+            Sex::Male,
+            2000,
+            true,
+            vec![],
+            None,
+            HeldIn::Prison,
+            vec![ep(K::SubstitutionTherapy, d(2020, 1, 1), None)],
+            vec![d(2026, 12, 14)],
+        ),
         // D: not counted: management ended in 2025.
-        person(2, Sex::Male, 1980, true, vec![Heroin], Some(2000), HeldIn::Community,
-            vec![ep(K::UserManagement, d(2024, 1, 1), Some(d(2025, 1, 1)))], vec![d(2026, 5, 5)]),
+        person(
+            2,
+            Sex::Male,
+            1980,
+            true,
+            vec![Heroin],
+            Some(2000),
+            HeldIn::Community,
+            vec![ep(K::UserManagement, d(2024, 1, 1), Some(d(2025, 1, 1)))],
+            vec![d(2026, 5, 5)],
+        ),
         // E: counted: addiction determined on the year's first day; 13 → under 14; began
         // using in 2026 → under a year.
-        person(2, Sex::Male, 2013, true, vec![Cannabis], Some(2026), HeldIn::Community,
-            vec![ep(K::AddictionDetermination, d(2025, 12, 15), None)], vec![]),
+        person(
+            2,
+            Sex::Male,
+            2013,
+            true,
+            vec![Cannabis],
+            Some(2026),
+            HeldIn::Community,
+            vec![ep(K::AddictionDetermination, d(2025, 12, 15), None)],
+            vec![],
+        ),
         // F: counted (post-rehab into June), exactly 30 → 30 and over.
-        person(1, Sex::Female, 1996, true, vec![Heroin], Some(2016), HeldIn::Community,
-            vec![ep(K::PostRehabManagement, d(2025, 6, 1), Some(d(2026, 6, 1)))], vec![]),
+        person(
+            1,
+            Sex::Female,
+            1996,
+            true,
+            vec![Heroin],
+            Some(2016),
+            HeldIn::Community,
+            vec![ep(K::PostRehabManagement, d(2025, 6, 1), Some(d(2026, 6, 1)))],
+            vec![],
+        ),
         // G: not counted: post-rehab ended on 15/12/2025, the first day the measure no
         // longer runs, which is the year's first day.
-        person(1, Sex::Female, 1996, true, vec![Heroin], Some(2016), HeldIn::Community,
-            vec![ep(K::PostRehabManagement, d(2024, 12, 15), Some(d(2025, 12, 15)))], vec![d(2026, 1, 1)]),
+        person(
+            1,
+            Sex::Female,
+            1996,
+            true,
+            vec![Heroin],
+            Some(2016),
+            HeldIn::Community,
+            vec![ep(K::PostRehabManagement, d(2024, 12, 15), Some(d(2025, 12, 15)))],
+            vec![d(2026, 1, 1)],
+        ),
         // H: not counted: a determination before the year is not a record in it.
-        person(2, Sex::Male, 1990, true, vec![], None, HeldIn::Community,
-            vec![ep(K::AddictionDetermination, d(2025, 12, 14), None)], vec![]),
+        person(
+            2,
+            Sex::Male,
+            1990,
+            true,
+            vec![],
+            None,
+            HeldIn::Community,
+            vec![ep(K::AddictionDetermination, d(2025, 12, 14), None)],
+            vec![],
+        ),
     ]
 }
 

@@ -7,8 +7,8 @@
 use super::{ApiQuery, parse_u64};
 use crate::AppState;
 use crate::api::sites::tr_of;
-use crate::auth::actions::{ExportIdentities, ManageParameters, ReadPersons, ViewAggregates, WritePersons};
 use crate::auth::Authorized;
+use crate::auth::actions::{ExportIdentities, ManageParameters, ReadPersons, ViewAggregates, WritePersons};
 use crate::error::{ApiError, AppError, ErrorKind};
 use crate::person_input::FieldErrors;
 use crate::person_record_input::{self as input, episode_error_field, episode_message};
@@ -77,8 +77,14 @@ async fn add_episode(
     ops::require_in_scope(&state, &who, id, "person.episode.create").await?;
     let tr = tr_of(&who);
     let n = input::episode(&body, tr, ops::today()).map_err(|e| unprocessable(&e))?;
-    match records::add_episode(&state.db, id, &n, Some(who.user.id), who.audit("person.episode.create", "person", id))
-        .await?
+    match records::add_episode(
+        &state.db,
+        id,
+        &n,
+        Some(who.user.id),
+        who.audit("person.episode.create", "person", id),
+    )
+    .await?
     {
         Ok(eid) => {
             let ep = records::episodes(&state.db, id).await?.into_iter().find(|e| e.id == eid);
@@ -126,7 +132,8 @@ async fn add_service(
     Json(body): Json<input::ServiceInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     ops::require_in_scope(&state, &who, id, "person.service.create").await?;
-    let (kind, on, provider) = input::service(&body, tr_of(&who), ops::today()).map_err(|e| unprocessable(&e))?;
+    let (kind, on, provider) =
+        input::service(&body, tr_of(&who), ops::today()).map_err(|e| unprocessable(&e))?;
     let sid = records::add_service(
         &state.db,
         id,
@@ -157,9 +164,15 @@ async fn add_event(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     ops::require_in_scope(&state, &who, id, "person.event.create").await?;
     let (kind, on) = input::event(&body, tr_of(&who), ops::today()).map_err(|e| unprocessable(&e))?;
-    let (eid, status) =
-        records::add_event(&state.db, id, kind, on, Some(who.user.id), who.audit("person.event.create", "person", id))
-            .await?;
+    let (eid, status) = records::add_event(
+        &state.db,
+        id,
+        kind,
+        on,
+        Some(who.user.id),
+        who.audit("person.event.create", "person", id),
+    )
+    .await?;
     let ev = records::events(&state.db, id).await?.into_iter().find(|e| e.id == eid);
     Ok((StatusCode::CREATED, Json(json!({"id": eid, "proposal": status, "event": ev}))))
 }
@@ -184,7 +197,9 @@ async fn decide(
     let tr = tr_of(&who);
     let episode = if body.accept { Some(body.episode.unwrap_or_default()) } else { None };
     match ops::decide(&state, &who, id, event_id, episode, &body.note, tr).await? {
-        Ok(episode_id) => Ok(Json(json!({"event_id": event_id, "accepted": body.accept, "episode_id": episode_id}))),
+        Ok(episode_id) => {
+            Ok(Json(json!({"event_id": event_id, "accepted": body.accept, "episode_id": episode_id})))
+        }
         Err(errors) => Err(unprocessable(&errors)),
     }
 }
@@ -206,8 +221,14 @@ async fn set_profile(
 ) -> Result<Json<Value>, ApiError> {
     ops::require_in_scope(&state, &who, id, "person.profile.update").await?;
     let p = input::profile(&body, tr_of(&who), ops::today()).map_err(|e| unprocessable(&e))?;
-    records::set_profile(&state.db, id, &p, Some(who.user.id), who.audit("person.profile.update", "person", id))
-        .await?;
+    records::set_profile(
+        &state.db,
+        id,
+        &p,
+        Some(who.user.id),
+        who.audit("person.profile.update", "person", id),
+    )
+    .await?;
     Ok(Json(json!(p)))
 }
 
@@ -218,7 +239,8 @@ async fn list_transfers(
 ) -> Result<Json<Value>, ApiError> {
     ops::audited_read(&state, &who, id).await?;
     let now = chrono::Utc::now();
-    let items: Vec<Value> = transfers::of_person(&state.db, id).await?.iter().map(|t| ops::transfer_json(t, now)).collect();
+    let items: Vec<Value> =
+        transfers::of_person(&state.db, id).await?.iter().map(|t| ops::transfer_json(t, now)).collect();
     Ok(Json(json!({"items": items})))
 }
 
@@ -313,7 +335,10 @@ async fn export_csv(
 ) -> Result<impl IntoResponse, ApiError> {
     let body = ops::identities_csv(&state, &who).await?;
     Ok((
-        [(CONTENT_TYPE, "text/csv; charset=utf-8"), (CONTENT_DISPOSITION, "attachment; filename=\"persons.csv\"")],
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (CONTENT_DISPOSITION, "attachment; filename=\"persons.csv\""),
+        ],
         body,
     ))
 }
@@ -343,7 +368,8 @@ async fn set_durations(
 ) -> Result<Json<Value>, ApiError> {
     let from = crate::site_input::parse_date(&body.valid_from)
         .ok_or_else(|| AppError::new(ErrorKind::Unprocessable, "valid_from: expected YYYY-MM-DD"))?;
-    ops::check_durations(&body.value).map_err(|m| AppError::new(ErrorKind::Unprocessable, format!("value: {m}")))?;
+    ops::check_durations(&body.value)
+        .map_err(|m| AppError::new(ErrorKind::Unprocessable, format!("value: {m}")))?;
     let note: String = body.note.trim().chars().take(500).collect();
     parameters::set(
         &state.db,

@@ -111,7 +111,11 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     if who.may(Action::ReadPersons) {
         work.push(NavItem { id: "persons", href: "/persons", label: "nav.persons" });
         work.push(NavItem { id: "persons_work", href: "/persons/work", label: "nav.persons_work" });
-        work.push(NavItem { id: "persons_incoming", href: "/persons/incoming", label: "nav.persons_incoming" });
+        work.push(NavItem {
+            id: "persons_incoming",
+            href: "/persons/incoming",
+            label: "nav.persons_incoming",
+        });
     }
     if who.may(Action::ViewAggregates) {
         work.push(NavItem { id: "persons_stats", href: "/persons/statistics", label: "nav.persons_stats" });

@@ -103,7 +103,12 @@ pub async fn record_view(state: &AppState, id: i64, tr: Tr) -> Result<RecordView
     for e in records::episodes(&state.db, id).await? {
         let mut detail = Vec::new();
         if !e.decision_number.is_empty() {
-            detail.push(format!("{} {} ({})", tr.t("records.decision"), e.decision_number, tr.date(&e.decision_date)));
+            detail.push(format!(
+                "{} {} ({})",
+                tr.t("records.decision"),
+                e.decision_number,
+                tr.date(&e.decision_date)
+            ));
         }
         if !e.signer.is_empty() {
             detail.push(format!("{}: {}", tr.t("records.signer"), e.signer));
@@ -115,7 +120,8 @@ pub async fn record_view(state: &AppState, id: i64, tr: Tr) -> Result<RecordView
             detail.push(format!("{}: {}", tr.t("records.planned_end"), tr.date(&p)));
         }
         if let Some(a) = e.actual_end {
-            let reason = e.end_reason.map(|r| label(tr, r, EndReason::label_vi, EndReason::label_en)).unwrap_or("");
+            let reason =
+                e.end_reason.map(|r| label(tr, r, EndReason::label_vi, EndReason::label_en)).unwrap_or("");
             detail.push(format!("{}: {} ({reason})", tr.t("records.actual_end"), tr.date(&a)));
         }
         if let Some(c) = e.criteria_met {
@@ -124,7 +130,8 @@ pub async fn record_view(state: &AppState, id: i64, tr: Tr) -> Result<RecordView
         if !e.place.is_empty() {
             detail.push(e.place.clone());
         }
-        let runs = e.actual_end.is_none() && e.kind != EpisodeKind::AddictionDetermination && e.start <= today;
+        let runs =
+            e.actual_end.is_none() && e.kind != EpisodeKind::AddictionDetermination && e.start <= today;
         timeline.push(TimelineEntry {
             on: tr.date(&e.start),
             sort: e.start,
@@ -137,7 +144,8 @@ pub async fn record_view(state: &AppState, id: i64, tr: Tr) -> Result<RecordView
         });
     }
     for s in records::services(&state.db, id).await? {
-        let kind = s.kind.parse::<ServiceKind>().map(|k| label(tr, k, ServiceKind::label_vi, ServiceKind::label_en));
+        let kind =
+            s.kind.parse::<ServiceKind>().map(|k| label(tr, k, ServiceKind::label_vi, ServiceKind::label_en));
         timeline.push(TimelineEntry {
             on: tr.date(&s.provided_on),
             sort: s.provided_on,
@@ -170,7 +178,11 @@ pub async fn record_view(state: &AppState, id: i64, tr: Tr) -> Result<RecordView
             sort: ev.occurred_on,
             what: "event",
             label: label(tr, ev.kind, EventKind::label_vi, EventKind::label_en).to_owned(),
-            detail: [status, ev.decision_note].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · "),
+            detail: [status, ev.decision_note]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
             regime: ev.proposed.as_ref().map(|p| p.regime.citation().to_owned()).unwrap_or_default(),
             end_episode_id: None,
             proposal,
@@ -178,14 +190,21 @@ pub async fn record_view(state: &AppState, id: i64, tr: Tr) -> Result<RecordView
     }
     timeline.sort_by(|a, b| b.sort.cmp(&a.sort));
     let p = records::profile(&state.db, id).await?;
-    let substances =
-        p.substances.iter().map(|s| label(tr, *s, Substance::label_vi, Substance::label_en)).collect::<Vec<_>>().join(", ");
+    let substances = p
+        .substances
+        .iter()
+        .map(|s| label(tr, *s, Substance::label_vi, Substance::label_en))
+        .collect::<Vec<_>>()
+        .join(", ");
     let profile = vec![
         (tr.t("records.substances").to_owned(), substances),
         (tr.t("records.use_since").to_owned(), p.use_since_year.map(|y| y.to_string()).unwrap_or_default()),
         (tr.t("records.occupation").to_owned(), p.occupation),
         (tr.t("records.education").to_owned(), p.education),
-        (tr.t("records.held_in").to_owned(), label(tr, p.held_in, HeldIn::label_vi, HeldIn::label_en).to_owned()),
+        (
+            tr.t("records.held_in").to_owned(),
+            label(tr, p.held_in, HeldIn::label_vi, HeldIn::label_en).to_owned(),
+        ),
     ];
     let now = chrono::Utc::now();
     let transfers = transfers::of_person(&state.db, id)
@@ -207,11 +226,17 @@ pub async fn record_view(state: &AppState, id: i64, tr: Tr) -> Result<RecordView
         transfers,
         end_reasons: EndReason::ALL
             .iter()
-            .map(|r| Choice { value: r.as_str(), label: label(tr, *r, EndReason::label_vi, EndReason::label_en) })
+            .map(|r| Choice {
+                value: r.as_str(),
+                label: label(tr, *r, EndReason::label_vi, EndReason::label_en),
+            })
             .collect(),
         event_kinds: EventKind::ALL
             .iter()
-            .map(|k| Choice { value: k.as_str(), label: label(tr, *k, EventKind::label_vi, EventKind::label_en) })
+            .map(|k| Choice {
+                value: k.as_str(),
+                label: label(tr, *k, EventKind::label_vi, EventKind::label_en),
+            })
             .collect(),
         today: today.to_string(),
     })
@@ -245,7 +270,14 @@ fn terms_help(tr: Tr) -> String {
     for regime in diaban_domain::person::Regime::ALL {
         let t = r.term(EpisodeKind::CompulsoryRehab, regime, false);
         if let Some(t) = t {
-            lines.push(format!("{} {}: {}–{} {}", tr.t("records.law"), regime.citation(), t.min, t.max, tr.t("records.months")));
+            lines.push(format!(
+                "{} {}: {}–{} {}",
+                tr.t("records.law"),
+                regime.citation(),
+                t.min,
+                t.max,
+                tr.t("records.months")
+            ));
         }
     }
     format!("{} ({})", tr.t("records.terms_help"), lines.join("; "))
@@ -272,12 +304,18 @@ async fn episode_page(
         v,
         kinds: EpisodeKind::ALL
             .iter()
-            .map(|k| Choice { value: k.as_str(), label: label(tr, *k, EpisodeKind::label_vi, EpisodeKind::label_en) })
+            .map(|k| Choice {
+                value: k.as_str(),
+                label: label(tr, *k, EpisodeKind::label_vi, EpisodeKind::label_en),
+            })
             .collect(),
         fixed_kind,
         end_reasons: EndReason::ALL
             .iter()
-            .map(|r| Choice { value: r.as_str(), label: label(tr, *r, EndReason::label_vi, EndReason::label_en) })
+            .map(|r| Choice {
+                value: r.as_str(),
+                label: label(tr, *r, EndReason::label_vi, EndReason::label_en),
+            })
             .collect(),
         errors,
         terms_help: terms_help(tr),
@@ -315,7 +353,8 @@ async fn episode_form(
             episode_page(&who, &ctx, id, format!("/persons/{id}/events/{ev}/decision"), v, true, vec![]).await
         }
         None => {
-            let v = input::EpisodeInput { decision_date: today.clone(), start_on: today, ..Default::default() };
+            let v =
+                input::EpisodeInput { decision_date: today.clone(), start_on: today, ..Default::default() };
             episode_page(&who, &ctx, id, format!("/persons/{id}/episodes"), v, false, vec![]).await
         }
     }
@@ -335,8 +374,14 @@ async fn episode_create(
         Ok(n) => n,
         Err(errors) => return episode_page(&who, &ctx, id, action, v, false, errors).await,
     };
-    match records::add_episode(&state.db, id, &n, Some(who.user.id), who.audit("person.episode.create", "person", id))
-        .await?
+    match records::add_episode(
+        &state.db,
+        id,
+        &n,
+        Some(who.user.id),
+        who.audit("person.episode.create", "person", id),
+    )
+    .await?
     {
         Ok(_) => Ok(redirect_with_flash(&format!("/persons/{id}"), "records.episode_added")),
         Err(e) => {
@@ -405,7 +450,10 @@ async fn service_page(
         v,
         kinds: ServiceKind::ALL
             .iter()
-            .map(|k| Choice { value: k.as_str(), label: label(tr, *k, ServiceKind::label_vi, ServiceKind::label_en) })
+            .map(|k| Choice {
+                value: k.as_str(),
+                label: label(tr, *k, ServiceKind::label_vi, ServiceKind::label_en),
+            })
             .collect(),
         errors,
         today: ops::today().to_string(),
@@ -515,8 +563,16 @@ async fn decision(
             if accept { "records.proposal_accepted_flash" } else { "records.proposal_rejected_flash" },
         )),
         Err(errors) if accept => {
-            episode_page(&who, &ctx, id, format!("/persons/{id}/events/{event_id}/decision"), f.episode, true, errors)
-                .await
+            episode_page(
+                &who,
+                &ctx,
+                id,
+                format!("/persons/{id}/events/{event_id}/decision"),
+                f.episode,
+                true,
+                errors,
+            )
+            .await
         }
         Err(_) => Ok(redirect_with_flash(&format!("/persons/{id}"), "error.records_not_pending")),
     }
@@ -640,7 +696,9 @@ async fn reported(
     Path(transfer_id): Path<i64>,
 ) -> Result<Response, AppError> {
     let tr = ctx.tr(Some(&who));
-    ops::mark_reported(&state, &who, transfer_id, "", tr).await?.map_err(|_| AppError::not_found("no such move"))?;
+    ops::mark_reported(&state, &who, transfer_id, "", tr)
+        .await?
+        .map_err(|_| AppError::not_found("no such move"))?;
     Ok(redirect_with_flash("/persons/incoming", "records.reported_flash"))
 }
 
@@ -707,7 +765,8 @@ async fn work(
             names.insert(*id, p.full_name);
         }
     }
-    let mut e = who.audit("person.list", "person", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+    let mut e =
+        who.audit("person.list", "person", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","));
     e.reason = "worklist".into();
     diaban_store::audit::append(&state.db, &e).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
@@ -801,34 +860,58 @@ fn sections(tr: Tr, b: &Breakdown) -> Vec<(String, Vec<(String, i64)>)> {
             tr.t("records.by_age").into(),
             AgeBand::ALL
                 .iter()
-                .map(|a| (label(tr, *a, AgeBand::label_vi, AgeBand::label_en).to_owned(), b.by_age_band[a.as_str()]))
+                .map(|a| {
+                    (
+                        label(tr, *a, AgeBand::label_vi, AgeBand::label_en).to_owned(),
+                        b.by_age_band[a.as_str()],
+                    )
+                })
                 .collect(),
         ),
         (
             tr.t("persons.sex").into(),
-            vec![(tr.t("persons.male").into(), b.by_sex["male"]), (tr.t("persons.female").into(), b.by_sex["female"])],
+            vec![
+                (tr.t("persons.male").into(), b.by_sex["male"]),
+                (tr.t("persons.female").into(), b.by_sex["female"]),
+            ],
         ),
         (
             tr.t("persons.ethnicity").into(),
-            vec![(pick("Kinh", "Kinh"), b.kinh), (pick("Dân tộc khác", "Other ethnicities"), b.other_ethnicity)],
+            vec![
+                (pick("Kinh", "Kinh"), b.kinh),
+                (pick("Dân tộc khác", "Other ethnicities"), b.other_ethnicity),
+            ],
         ),
         (
             tr.t("records.substances").into(),
             Substance::ALL
                 .iter()
-                .map(|s| (label(tr, *s, Substance::label_vi, Substance::label_en).to_owned(), b.by_substance[s.as_str()]))
+                .map(|s| {
+                    (
+                        label(tr, *s, Substance::label_vi, Substance::label_en).to_owned(),
+                        b.by_substance[s.as_str()],
+                    )
+                })
                 .chain([(tr.t("records.unknown").to_owned(), b.by_substance["unknown"])])
                 .collect(),
         ),
         (
             tr.t("records.use_duration").into(),
-            USE_DURATION_BANDS.iter().map(|k| (tr.t(&format!("records.use_{k}")).to_owned(), b.by_use_duration[k])).collect(),
+            USE_DURATION_BANDS
+                .iter()
+                .map(|k| (tr.t(&format!("records.use_{k}")).to_owned(), b.by_use_duration[k]))
+                .collect(),
         ),
         (
             tr.t("records.rehab_form").into(),
             REHAB_FORMS
                 .iter()
-                .map(|k| (label(tr, *k, EpisodeKind::label_vi, EpisodeKind::label_en).to_owned(), b.by_rehab_form[k.as_str()]))
+                .map(|k| {
+                    (
+                        label(tr, *k, EpisodeKind::label_vi, EpisodeKind::label_en).to_owned(),
+                        b.by_rehab_form[k.as_str()],
+                    )
+                })
                 .collect(),
         ),
         (
