@@ -389,9 +389,9 @@ pub async fn identities_csv(state: &AppState, who: &Identity) -> Result<Vec<u8>,
             break;
         }
         for p in &batch {
-            if !names.contains_key(&p.residence_unit_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(p.residence_unit_id) {
                 let u = units::get(&state.db, p.residence_unit_id).await?;
-                names.insert(p.residence_unit_id, (u.code, u.name));
+                slot.insert((u.code, u.name));
             }
             let (code, name) = &names[&p.residence_unit_id];
             let running: Vec<&str> = records::episodes(&state.db, p.id)

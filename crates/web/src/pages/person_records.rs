@@ -188,7 +188,7 @@ pub async fn record_view(state: &AppState, id: i64, tr: Tr) -> Result<RecordView
             proposal,
         });
     }
-    timeline.sort_by(|a, b| b.sort.cmp(&a.sort));
+    timeline.sort_by_key(|t| std::cmp::Reverse(t.sort));
     let p = records::profile(&state.db, id).await?;
     let substances = p
         .substances
