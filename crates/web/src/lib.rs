@@ -14,6 +14,8 @@ pub mod incident_input;
 pub mod middleware;
 mod pages;
 pub mod person_input;
+pub mod person_record_input;
+pub mod person_records_ops;
 pub mod site_input;
 pub mod site_ops;
 pub mod table_export;

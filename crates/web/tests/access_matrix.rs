@@ -115,10 +115,20 @@ enum Route {
     RoutesApi,
     AreaAdminPage,
     AreasChecklistApi,
+    PersonEpisodesApi,
+    PersonEpisodeNewPage,
+    PersonsWorkPage,
+    PersonsWorklistsApi,
+    PersonsIncomingPage,
+    PersonsIncomingApi,
+    PersonsStatsPage,
+    PersonsStatsApi,
+    PersonsExportCsv,
+    PersonDurationsApi,
 }
 
 impl Route {
-    const ALL: [Route; 39] = [
+    const ALL: [Route; 49] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -158,6 +168,16 @@ impl Route {
         Route::RoutesApi,
         Route::AreaAdminPage,
         Route::AreasChecklistApi,
+        Route::PersonEpisodesApi,
+        Route::PersonEpisodeNewPage,
+        Route::PersonsWorkPage,
+        Route::PersonsWorklistsApi,
+        Route::PersonsIncomingPage,
+        Route::PersonsIncomingApi,
+        Route::PersonsStatsPage,
+        Route::PersonsStatsApi,
+        Route::PersonsExportCsv,
+        Route::PersonDurationsApi,
     ];
 
     /// The action the route is declared with.
@@ -186,8 +206,18 @@ impl Route {
             | Route::ClassificationApi
             | Route::ClassificationCsv => Action::ReadSites,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
-            Route::ParametersPage | Route::ParametersApi | Route::AreaAdminPage => Action::ManageParameters,
-            Route::AreasPage
+            Route::ParametersPage | Route::ParametersApi | Route::AreaAdminPage | Route::PersonDurationsApi => {
+                Action::ManageParameters
+            }
+            Route::PersonEpisodesApi
+            | Route::PersonsWorkPage
+            | Route::PersonsWorklistsApi
+            | Route::PersonsIncomingPage
+            | Route::PersonsIncomingApi => Action::ReadPersons,
+            Route::PersonEpisodeNewPage => Action::WritePersons,
+            Route::PersonsStatsPage | Route::PersonsStatsApi => Action::ViewAggregates,
+            Route::PersonsExportCsv => Action::ExportIdentities,
+                        Route::AreasPage
             | Route::AreasApi
             | Route::AreasExportCsv
             | Route::RoutesPage
@@ -208,7 +238,14 @@ impl Route {
                 | Route::PersonsApiRead
                 | Route::PersonsApiSearch
                 | Route::PersonsApiCreate
+                | Route::PersonEpisodesApi
+                | Route::PersonEpisodeNewPage
         )
+    }
+
+    /// A part of one person's record by id that does not show the name: 404 outside.
+    fn part_by_id(self) -> bool {
+        matches!(self, Route::PersonEpisodesApi | Route::PersonEpisodeNewPage)
     }
 
     fn is_api(self) -> bool {
@@ -231,6 +268,12 @@ impl Route {
                 | Route::AreasExportCsv
                 | Route::RoutesApi
                 | Route::AreasChecklistApi
+                | Route::PersonEpisodesApi
+                | Route::PersonsWorklistsApi
+                | Route::PersonsIncomingApi
+                | Route::PersonsStatsApi
+                | Route::PersonsExportCsv
+                | Route::PersonDurationsApi
         )
     }
 
@@ -260,7 +303,7 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
         return 403;
     }
     match route {
-        r if r.reads_by_id() => {
+        r if r.reads_by_id() || r.part_by_id() => {
             if inside {
                 200
             } else {
@@ -361,6 +404,16 @@ async fn call(
         Route::RoutesApi => client.get(url("/api/v1/routes")),
         Route::AreaAdminPage => client.get(url("/admin/areas")),
         Route::AreasChecklistApi => client.get(url("/api/v1/areas/checklist")),
+        Route::PersonEpisodesApi => client.get(url(&format!("/api/v1/persons/{}/episodes", subject.id))),
+        Route::PersonEpisodeNewPage => client.get(url(&format!("/persons/{}/episodes/new", subject.id))),
+        Route::PersonsWorkPage => client.get(url("/persons/work")),
+        Route::PersonsWorklistsApi => client.get(url("/api/v1/persons/worklists")),
+        Route::PersonsIncomingPage => client.get(url("/persons/incoming")),
+        Route::PersonsIncomingApi => client.get(url("/api/v1/persons/transfers/incoming")),
+        Route::PersonsStatsPage => client.get(url("/persons/statistics?year=2026")),
+        Route::PersonsStatsApi => client.get(url("/api/v1/persons/statistics?year=2026")),
+        Route::PersonsExportCsv => client.get(url("/api/v1/persons/export.csv")),
+        Route::PersonDurationsApi => client.get(url("/api/v1/parameters/person_durations")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
@@ -506,6 +559,27 @@ async fn check_content(
                         && e.outcome == "denied"),
                     "{what}: the out-of-scope read is audited as denied"
                 );
+            }
+        }
+        // The export holds the caller's scope and nothing else.
+        Route::PersonsExportCsv => {
+            for s in subjects {
+                assert_eq!(body.contains(&s.name), covers(p, s.commune), "{what}: {} in the export", s.name);
+            }
+        }
+        Route::PersonEpisodesApi if !inside => {
+            let reads = audit_entries(app, "person.read").await;
+            assert!(
+                reads.iter().any(|e| e.actor == username
+                    && e.target_id == subject.id.to_string()
+                    && e.outcome == "denied"),
+                "{what}: the out-of-scope read is audited as denied"
+            );
+        }
+        // Statistics and work lists carry no names.
+        Route::PersonsStatsPage | Route::PersonsStatsApi | Route::PersonsWorklistsApi => {
+            for s in subjects {
+                assert!(!body.contains(&s.name), "{what}: a name in an aggregate");
             }
         }
         Route::PersonCreatePage if inside => {

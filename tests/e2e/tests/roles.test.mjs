@@ -12,6 +12,9 @@ import { ROLES, launch, login, logout, navLinks, newPage, open, settle } from '.
 const PAGES = [
   { href: '/', id: 'dashboard', roles: ['admin', 'province_officer', 'commune_officer', 'leader', 'partner'] },
   { href: '/persons', id: 'persons', roles: ['province_officer', 'commune_officer'] },
+  { href: '/persons/work', id: 'persons_work', roles: ['province_officer', 'commune_officer'] },
+  { href: '/persons/incoming', id: 'persons_incoming', roles: ['province_officer', 'commune_officer'] },
+  { href: '/persons/statistics', id: 'persons_stats', roles: ['admin', 'province_officer', 'commune_officer', 'leader', 'partner'] },
   { href: '/sites', id: 'sites', roles: ['province_officer', 'commune_officer', 'leader'] },
   { href: '/units', id: 'units', roles: ['admin', 'province_officer', 'commune_officer', 'leader', 'partner'] },
   { href: '/admin/users', id: 'users', roles: ['admin'] },

@@ -7,6 +7,7 @@ mod accounts;
 mod areas;
 mod classification;
 mod incidents;
+mod person_records;
 mod persons;
 mod population;
 pub mod rng;
@@ -101,6 +102,7 @@ pub async fn fill(
     incidents::fill(db, &province, seed).await?;
     if let Some(keys) = keys {
         persons::fill(db, keys, &province, seed).await?;
+        person_records::fill(db, &province, seed).await?;
     }
     areas::fill(db, &province, seed).await?;
     classification::fill(db, &province, seed).await?;

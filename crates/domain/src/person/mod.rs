@@ -7,7 +7,11 @@
 
 mod events;
 mod identity;
+mod profile;
 mod regime;
+pub mod stats;
+#[cfg(test)]
+mod stats_tests;
 #[cfg(test)]
 mod tests;
 
@@ -16,6 +20,7 @@ pub use events::{
     proposals, transfer_notification_deadline, transfer_report_deadline,
 };
 pub use identity::{IdError, IdentityDocument, IdentityNumber, PROVINCE_CODES};
+pub use profile::{EndReason, HeldIn, Substance, parse_substances, substances_text};
 pub use regime::{
     DurationRules, EpisodeError, EpisodeKind, EpisodeSpan, KindDuration, LAW_120_2025_IN_FORCE, MonthRange,
     Regime, RegimeDurations, check_no_overlap,

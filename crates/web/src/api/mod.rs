@@ -6,6 +6,7 @@ pub(crate) mod classifications;
 pub(crate) mod incidents;
 mod openapi;
 pub(crate) mod parameters;
+mod person_records;
 mod persons;
 mod session;
 mod site_extras;
@@ -26,6 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(openapi::routes())
         .merge(session::routes())
         .merge(persons::routes())
+        .merge(person_records::routes())
         .merge(audit::routes())
         .merge(sites::routes())
         .merge(site_extras::routes())

@@ -13,6 +13,7 @@ mod classification;
 mod common;
 mod dashboard;
 mod parameters;
+mod person_records;
 mod persons;
 mod sites;
 mod units;
@@ -111,6 +112,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     dashboard::ENTRIES,
     units::ENTRIES,
     persons::ENTRIES,
+    person_records::ENTRIES,
     sites::ENTRIES,
     parameters::ENTRIES,
     classification::ENTRIES,

@@ -13,6 +13,7 @@ mod incidents;
 mod key_routes;
 mod login;
 mod parameters;
+mod person_records;
 pub(crate) mod persons;
 mod site_checks;
 mod site_edit;
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(units::routes())
         .merge(persons::routes())
+        .merge(person_records::routes())
         .merge(sites::routes())
         .merge(site_edit::routes())
         .merge(site_checks::routes())
@@ -114,6 +116,15 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     let mut work = Vec::new();
     if who.may(Action::ReadPersons) {
         work.push(NavItem { id: "persons", href: "/persons", label: "nav.persons" });
+        work.push(NavItem { id: "persons_work", href: "/persons/work", label: "nav.persons_work" });
+        work.push(NavItem {
+            id: "persons_incoming",
+            href: "/persons/incoming",
+            label: "nav.persons_incoming",
+        });
+    }
+    if who.may(Action::ViewAggregates) {
+        work.push(NavItem { id: "persons_stats", href: "/persons/statistics", label: "nav.persons_stats" });
     }
     if who.may(Action::ReadSites) {
         work.push(NavItem { id: "sites", href: "/sites", label: "nav.sites" });

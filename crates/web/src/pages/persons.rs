@@ -255,6 +255,9 @@ struct DetailPage {
     person: PersonView,
     /// The sites the person is linked to that the reader may open: (id, name).
     sites: Vec<(i64, String)>,
+    /// Measures, services, events, profile and moves.
+    rec: Option<super::person_records::RecordView>,
+    can_write: bool,
 }
 
 /// Opens a record in scope and audits the read (or the refused attempt).
@@ -296,7 +299,9 @@ async fn show(
             }
         }
     }
-    render(ctx.flash_key.is_some(), &DetailPage { p, person, sites })
+    let rec = Some(super::person_records::record_view(&state, id, tr).await?);
+    let can_write = who.may(diaban_domain::access::Action::WritePersons);
+    render(ctx.flash_key.is_some(), &DetailPage { p, person, sites, rec, can_write })
 }
 
 async fn detail(

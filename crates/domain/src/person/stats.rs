@@ -1,0 +1,232 @@
+//! Statistics on persons without identities (QĐ 127/2009 as amended by QĐ 13/2019): how
+//! many persons have a management record in a period, and the breakdowns by age band,
+//! sex, ethnicity (Kinh / other), substance, duration of use, rehab form and where they
+//! are held; how many were reached by a service (target T5); growth year on year (T6).
+//! Pure functions over plain rows: the store reads the rows, this module counts.
+
+use super::{AgeBand, EpisodeKind, HeldIn, Sex, Substance};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A reporting period, both days included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    /// The first day.
+    pub from: NaiveDate,
+    /// The last day.
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The statistical year `year` of the reporting cut-offs (DOMAIN.md §7, ND 09/2019):
+    /// 15/12 of the year before to 14/12.
+    pub fn statistical_year(year: i32) -> Option<Self> {
+        Some(Self {
+            from: NaiveDate::from_ymd_opt(year - 1, 12, 15)?,
+            to: NaiveDate::from_ymd_opt(year, 12, 14)?,
+        })
+    }
+
+    /// Whether a day falls in the period.
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to
+    }
+
+    /// Whether a measure running on `[start, end)` (end exclusive, `None` open) runs on
+    /// at least one day of the period.
+    pub fn overlaps(&self, start: NaiveDate, end: Option<NaiveDate>) -> bool {
+        start <= self.to && end.is_none_or(|e| e > self.from)
+    }
+}
+
+/// One measure of a person, as the statistics need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatEpisode {
+    /// Which measure.
+    pub kind: EpisodeKind,
+    /// Its first day.
+    pub start: NaiveDate,
+    /// The first day it no longer runs: the actual end, else the planned end; `None` while
+    /// open-ended.
+    pub end: Option<NaiveDate>,
+}
+
+/// One person's row: no name, no identity number, no address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatPerson {
+    /// The current commune the record counts towards.
+    pub commune_id: i64,
+    /// Sex.
+    pub sex: Sex,
+    /// Birth year.
+    pub birth_year: i32,
+    /// Whether the person is Kinh (see [`super::Ethnicity::is_kinh`]).
+    pub kinh: bool,
+    /// Substances used (may be empty: not recorded).
+    pub substances: Vec<Substance>,
+    /// The year use began, when known.
+    pub use_since_year: Option<i32>,
+    /// Where the person is held.
+    pub held_in: HeldIn,
+    /// The person's measures.
+    pub episodes: Vec<StatEpisode>,
+    /// The days services were received (any kind that counts for T5).
+    pub services: Vec<NaiveDate>,
+}
+
+/// Bands of the duration of use, in whole years up to the period's end.
+pub const USE_DURATION_BANDS: [&str; 5] = ["under_1", "1_to_5", "5_to_10", "10_and_over", "unknown"];
+
+fn use_band(since: Option<i32>, period_end: NaiveDate) -> &'static str {
+    match since.map(|y| period_end.year() - y) {
+        None => "unknown",
+        Some(y) if y < 1 => "under_1",
+        Some(y) if y < 5 => "1_to_5",
+        Some(y) if y < 10 => "5_to_10",
+        Some(_) => "10_and_over",
+    }
+}
+
+/// Rehab forms of the breakdown: the three forms of rehab and substitution therapy.
+pub const REHAB_FORMS: [EpisodeKind; 4] = [
+    EpisodeKind::VoluntaryRehabHome,
+    EpisodeKind::VoluntaryRehabFacility,
+    EpisodeKind::CompulsoryRehab,
+    EpisodeKind::SubstitutionTherapy,
+];
+
+/// Where-held lines: the [`HeldIn`] values and `rehab_facility`, which is read from the
+/// measures (voluntary rehab at a facility or compulsory rehab running on the last day).
+pub const HELD_LINES: [&str; 6] =
+    ["community", "prison", "detention", "education_institution", "reform_school", "rehab_facility"];
+
+/// The counts for one unit (or the whole scope).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breakdown {
+    /// Persons with a management record in the period.
+    pub with_records: i64,
+    /// By age band (age reached in the calendar year of the period's last day).
+    pub by_age_band: BTreeMap<&'static str, i64>,
+    /// By sex.
+    pub by_sex: BTreeMap<&'static str, i64>,
+    /// Kinh.
+    pub kinh: i64,
+    /// Other ethnicities.
+    pub other_ethnicity: i64,
+    /// By substance; a person using several is counted under each, `unknown` when none
+    /// is recorded.
+    pub by_substance: BTreeMap<&'static str, i64>,
+    /// By duration of use ([`USE_DURATION_BANDS`]).
+    pub by_use_duration: BTreeMap<&'static str, i64>,
+    /// By rehab form run during the period; a person in two forms counts under each.
+    pub by_rehab_form: BTreeMap<&'static str, i64>,
+    /// Where held on the period's last day ([`HELD_LINES`]).
+    pub by_held: BTreeMap<&'static str, i64>,
+    /// Persons with a record reached by at least one service in the period (T5).
+    pub reached_by_services: i64,
+}
+
+impl Default for Breakdown {
+    fn default() -> Self {
+        let zeros = |keys: &[&'static str]| keys.iter().map(|k| (*k, 0)).collect::<BTreeMap<_, _>>();
+        let substances: Vec<&'static str> =
+            Substance::ALL.iter().map(|s| s.as_str()).chain(["unknown"]).collect();
+        Self {
+            with_records: 0,
+            by_age_band: zeros(&AgeBand::ALL.map(AgeBand::as_str)),
+            by_sex: zeros(&Sex::ALL.map(Sex::as_str)),
+            kinh: 0,
+            other_ethnicity: 0,
+            by_substance: zeros(&substances),
+            by_use_duration: zeros(&USE_DURATION_BANDS),
+            by_rehab_form: zeros(&REHAB_FORMS.map(EpisodeKind::as_str)),
+            by_held: zeros(&HELD_LINES),
+            reached_by_services: 0,
+        }
+    }
+}
+
+impl Breakdown {
+    /// The share of persons with records reached by a service (T5), `None` without any.
+    pub fn t5_rate(&self) -> Option<f64> {
+        (self.with_records > 0).then(|| self.reached_by_services as f64 / self.with_records as f64)
+    }
+
+    fn add(&mut self, p: &StatPerson, period: &Period) {
+        self.with_records += 1;
+        let age = u32::try_from(period.to.year() - p.birth_year).unwrap_or(0);
+        *self.by_age_band.entry(AgeBand::from_age(age).as_str()).or_default() += 1;
+        *self.by_sex.entry(p.sex.as_str()).or_default() += 1;
+        if p.kinh {
+            self.kinh += 1;
+        } else {
+            self.other_ethnicity += 1;
+        }
+        if p.substances.is_empty() {
+            *self.by_substance.entry("unknown").or_default() += 1;
+        }
+        for s in &p.substances {
+            *self.by_substance.entry(s.as_str()).or_default() += 1;
+        }
+        *self.by_use_duration.entry(use_band(p.use_since_year, period.to)).or_default() += 1;
+        for form in REHAB_FORMS {
+            if p.episodes.iter().any(|e| e.kind == form && period.overlaps(e.start, e.end)) {
+                *self.by_rehab_form.entry(form.as_str()).or_default() += 1;
+            }
+        }
+        let in_facility = p.episodes.iter().any(|e| {
+            matches!(e.kind, EpisodeKind::VoluntaryRehabFacility | EpisodeKind::CompulsoryRehab)
+                && e.start <= period.to
+                && e.end.is_none_or(|end| end > period.to)
+        });
+        let held = match p.held_in {
+            HeldIn::Community if in_facility => "rehab_facility",
+            h => h.as_str(),
+        };
+        *self.by_held.entry(held).or_default() += 1;
+        if p.services.iter().any(|d| period.contains(*d)) {
+            self.reached_by_services += 1;
+        }
+    }
+}
+
+/// Whether a person has a management record in the period: a measure runs on at least
+/// one day of it. An addiction determination is an act, not a term: it counts on its day.
+pub fn has_record_in(p: &StatPerson, period: &Period) -> bool {
+    p.episodes.iter().any(|e| match e.kind {
+        EpisodeKind::AddictionDetermination => period.contains(e.start),
+        _ => period.overlaps(e.start, e.end),
+    })
+}
+
+/// The statistics of a period: the whole scope and each commune.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonStats {
+    /// The period.
+    pub period: Period,
+    /// Every person in the scope.
+    pub total: Breakdown,
+    /// Per current commune id.
+    pub by_unit: BTreeMap<i64, Breakdown>,
+}
+
+/// Counts the persons with a record in `period` and their breakdowns.
+pub fn compute(persons: &[StatPerson], period: Period) -> PersonStats {
+    let mut total = Breakdown::default();
+    let mut by_unit: BTreeMap<i64, Breakdown> = BTreeMap::new();
+    for p in persons.iter().filter(|p| has_record_in(p, &period)) {
+        total.add(p, &period);
+        by_unit.entry(p.commune_id).or_default().add(p, &period);
+    }
+    PersonStats { period, total, by_unit }
+}
+
+/// Growth from one year to the next, `(current − previous) / previous`; `None` when the
+/// previous count is zero (no rate can be computed on it). Target T6 asks for < 1%.
+pub fn growth(current: i64, previous: i64) -> Option<f64> {
+    (previous > 0).then(|| (current - previous) as f64 / previous as f64)
+}
+
+/// The growth target T6: below 1% a year.
+pub const T6_MAX_GROWTH: f64 = 0.01;
