@@ -206,9 +206,10 @@ impl Route {
             | Route::ClassificationApi
             | Route::ClassificationCsv => Action::ReadSites,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
-            Route::ParametersPage | Route::ParametersApi | Route::AreaAdminPage | Route::PersonDurationsApi => {
-                Action::ManageParameters
-            }
+            Route::ParametersPage
+            | Route::ParametersApi
+            | Route::AreaAdminPage
+            | Route::PersonDurationsApi => Action::ManageParameters,
             Route::PersonEpisodesApi
             | Route::PersonsWorkPage
             | Route::PersonsWorklistsApi
@@ -217,7 +218,7 @@ impl Route {
             Route::PersonEpisodeNewPage => Action::WritePersons,
             Route::PersonsStatsPage | Route::PersonsStatsApi => Action::ViewAggregates,
             Route::PersonsExportCsv => Action::ExportIdentities,
-                        Route::AreasPage
+            Route::AreasPage
             | Route::AreasApi
             | Route::AreasExportCsv
             | Route::RoutesPage
