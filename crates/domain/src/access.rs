@@ -124,11 +124,25 @@ pub enum Action {
     WriteSites,
     /// Set the province's parameters (monitoring periods, radii, thresholds).
     ManageParameters,
+    /// Triage citizens' anonymous tips in scope: turn them into incidents (and sites) or
+    /// dismiss them.
+    TriageTips,
+    /// Read escalations (kiến nghị) in scope; a partner sees only the ones it raised.
+    ReadEscalations,
+    /// Raise an escalation to the provincial police (a commune or a partner agency).
+    RaiseEscalations,
+    /// Handle escalations at the provincial police: assign, decide, return, or forward
+    /// to the Provincial People's Committee.
+    HandleEscalations,
+    /// Decide escalations forwarded to the Provincial People's Committee.
+    DecideEscalations,
+    /// Record conditional businesses (ND 96/2016), their inspections and site links.
+    ManageBusinesses,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -139,6 +153,12 @@ impl Action {
         Action::ReadSites,
         Action::WriteSites,
         Action::ManageParameters,
+        Action::TriageTips,
+        Action::ReadEscalations,
+        Action::RaiseEscalations,
+        Action::HandleEscalations,
+        Action::DecideEscalations,
+        Action::ManageBusinesses,
     ];
 
     /// A short English description for the roles table.
@@ -154,6 +174,12 @@ impl Action {
             Action::ReadSites => "read and export the drug-site registry",
             Action::WriteSites => "record drug sites and their lifecycle",
             Action::ManageParameters => "set the province's parameters",
+            Action::TriageTips => "triage anonymous tips",
+            Action::ReadEscalations => "read escalations (partners: their own)",
+            Action::RaiseEscalations => "raise an escalation",
+            Action::HandleEscalations => "handle escalations at the provincial police",
+            Action::DecideEscalations => "decide escalations forwarded to the committee",
+            Action::ManageBusinesses => "record conditional businesses and inspections",
         }
     }
 }
@@ -175,6 +201,15 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         WriteSites => matches!(role, ProvinceOfficer | CommuneOfficer),
         // The administrator enters what the province decided; every change is audited.
         ManageParameters => matches!(role, Admin),
+        // Tips are reports of places for the police of the commune or the province.
+        TriageTips => matches!(role, ProvinceOfficer | CommuneOfficer),
+        ReadEscalations => matches!(role, ProvinceOfficer | CommuneOfficer | Leader | Partner),
+        // A commune or an agency raises; the provincial police and the committee answer.
+        RaiseEscalations => matches!(role, CommuneOfficer | Partner),
+        HandleEscalations => matches!(role, ProvinceOfficer),
+        DecideEscalations => matches!(role, Leader),
+        // Businesses are read under the sites' rules (ReadSites); police record them.
+        ManageBusinesses => matches!(role, ProvinceOfficer | CommuneOfficer),
     }
 }
 
@@ -212,6 +247,21 @@ mod tests {
         }
         assert!(!allows(Role::Leader, Action::WriteSites, true));
         assert!(allows(Role::CommuneOfficer, Action::WriteSites, false));
+    }
+
+    #[test]
+    fn escalations_go_up_from_communes_and_agencies() {
+        for r in [Role::CommuneOfficer, Role::Partner] {
+            assert!(allows(r, Action::RaiseEscalations, false), "{r}");
+            assert!(!allows(r, Action::HandleEscalations, true), "{r}");
+        }
+        assert!(allows(Role::ProvinceOfficer, Action::HandleEscalations, false));
+        assert!(allows(Role::Leader, Action::DecideEscalations, false));
+        assert!(!allows(Role::ProvinceOfficer, Action::DecideEscalations, false));
+        for r in [Role::Admin, Role::Auditor] {
+            assert!(!allows(r, Action::ReadEscalations, true), "{r}");
+            assert!(!allows(r, Action::TriageTips, true), "{r}");
+        }
     }
 
     /// The roles × actions table as docs/security.md prints it, rendered from [`allows`].

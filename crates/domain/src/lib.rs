@@ -7,11 +7,14 @@
 pub mod access;
 pub mod area;
 pub mod attachment;
+pub mod business;
 pub mod classification;
+pub mod escalation;
 pub mod incident;
 pub mod person;
 pub mod site;
 pub mod text;
+pub mod tip;
 pub mod time;
 pub mod unit;
 

@@ -5,11 +5,14 @@
 //! with the same version numbers. Nothing outside this crate writes SQL.
 
 pub mod audit;
+pub mod businesses;
 pub mod classification;
+pub mod escalations;
 mod db;
 mod error;
 mod exec;
 pub mod incidents;
+pub mod notifications;
 pub mod parameters;
 pub mod persons;
 pub mod population;
@@ -20,6 +23,7 @@ pub mod site_links;
 pub mod sites;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tips;
 pub mod tokens;
 pub mod unit_index;
 pub mod units;
