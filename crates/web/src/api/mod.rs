@@ -1,6 +1,7 @@
 //! The JSON API, version 1. Every route states who may use it where it is declared.
 
 mod audit;
+pub(crate) mod businesses;
 pub(crate) mod classifications;
 pub(crate) mod incidents;
 mod openapi;
@@ -10,6 +11,9 @@ mod session;
 mod site_extras;
 pub(crate) mod sites;
 pub(crate) mod sites_io;
+pub(crate) mod escalations;
+mod notifications;
+pub(crate) mod tips;
 mod units;
 
 use crate::AppState;
@@ -32,6 +36,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(parameters::routes())
         .merge(classifications::routes())
+        .merge(tips::routes())
+        .merge(escalations::routes())
+        .merge(notifications::routes())
+        .merge(businesses::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

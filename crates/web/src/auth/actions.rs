@@ -23,5 +23,11 @@ requirement!(
     ReadAudit,
     ReadSites,
     WriteSites,
-    ManageParameters
+    ManageParameters,
+    TriageTips,
+    ReadEscalations,
+    RaiseEscalations,
+    HandleEscalations,
+    DecideEscalations,
+    ManageBusinesses
 );
