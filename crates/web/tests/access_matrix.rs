@@ -107,10 +107,17 @@ enum Route {
     ClassificationPage,
     ClassificationApi,
     ClassificationCsv,
+    TipsPage,
+    TipsApi,
+    EscalationsPage,
+    EscalationsApi,
+    BusinessesPage,
+    BusinessesApi,
+    BusinessesCsv,
 }
 
 impl Route {
-    const ALL: [Route; 31] = [
+    const ALL: [Route; 38] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -142,6 +149,13 @@ impl Route {
         Route::ClassificationPage,
         Route::ClassificationApi,
         Route::ClassificationCsv,
+        Route::TipsPage,
+        Route::TipsApi,
+        Route::EscalationsPage,
+        Route::EscalationsApi,
+        Route::BusinessesPage,
+        Route::BusinessesApi,
+        Route::BusinessesCsv,
     ];
 
     /// The action the route is declared with.
@@ -168,7 +182,12 @@ impl Route {
             | Route::IncidentsApi
             | Route::ClassificationPage
             | Route::ClassificationApi
-            | Route::ClassificationCsv => Action::ReadSites,
+            | Route::ClassificationCsv
+            | Route::BusinessesPage
+            | Route::BusinessesApi
+            | Route::BusinessesCsv => Action::ReadSites,
+            Route::TipsPage | Route::TipsApi => Action::TriageTips,
+            Route::EscalationsPage | Route::EscalationsApi => Action::ReadEscalations,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
             Route::ParametersPage | Route::ParametersApi => Action::ManageParameters,
         }
@@ -204,6 +223,10 @@ impl Route {
                 | Route::ParametersApi
                 | Route::ClassificationApi
                 | Route::ClassificationCsv
+                | Route::TipsApi
+                | Route::EscalationsApi
+                | Route::BusinessesApi
+                | Route::BusinessesCsv
         )
     }
 
@@ -326,6 +349,13 @@ async fn call(
         Route::ClassificationPage => client.get(url("/classification?year=2025")),
         Route::ClassificationApi => client.get(url("/api/v1/classifications?year=2025")),
         Route::ClassificationCsv => client.get(url("/api/v1/classifications/export.csv?year=2025")),
+        Route::TipsPage => client.get(url("/tips")),
+        Route::TipsApi => client.get(url("/api/v1/tips")),
+        Route::EscalationsPage => client.get(url("/escalations")),
+        Route::EscalationsApi => client.get(url("/api/v1/escalations")),
+        Route::BusinessesPage => client.get(url("/businesses")),
+        Route::BusinessesApi => client.get(url("/api/v1/businesses")),
+        Route::BusinessesCsv => client.get(url("/api/v1/businesses/export.csv")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
