@@ -244,7 +244,9 @@ pub fn allowed_steps(state: EscalationState) -> Vec<(EscalationStep, Level)> {
             (Return, Level::Police),
             (Forward, Level::Police),
         ],
-        AtCommittee => vec![(Assign, Level::Committee), (Decide, Level::Committee), (Return, Level::Committee)],
+        AtCommittee => {
+            vec![(Assign, Level::Committee), (Decide, Level::Committee), (Return, Level::Committee)]
+        }
         Returned => vec![(Resubmit, Level::Raiser)],
         Decided => vec![],
     }
@@ -263,7 +265,11 @@ pub fn step(
     use EscalationStep::*;
     let allowed = allowed_steps(state);
     let Some((_, who)) = allowed.iter().find(|(s, _)| *s == step) else {
-        return Err(StepError::NotAllowed { state, step, allowed: allowed.iter().map(|(s, _)| *s).collect() });
+        return Err(StepError::NotAllowed {
+            state,
+            step,
+            allowed: allowed.iter().map(|(s, _)| *s).collect(),
+        });
     };
     if *who != level {
         return Err(StepError::WrongLevel { state, step, expected: *who, actual: level });
@@ -294,11 +300,7 @@ pub fn deadline(
     response_days: u32,
     current: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
-    if step.restarts_deadline() {
-        on.checked_add_days(Days::new(u64::from(response_days)))
-    } else {
-        current
-    }
+    if step.restarts_deadline() { on.checked_add_days(Days::new(u64::from(response_days))) } else { current }
 }
 
 /// Whether an escalation is overdue on `today`: an answer is owed and its deadline passed.

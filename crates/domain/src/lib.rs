@@ -14,8 +14,8 @@ pub mod incident;
 pub mod person;
 pub mod site;
 pub mod text;
-pub mod tip;
 pub mod time;
+pub mod tip;
 pub mod unit;
 
 pub use unit::{LineageKind, UnitLevel};

@@ -119,8 +119,19 @@ fn select() -> SelectStatement {
         .to_owned();
     Query::select()
         .columns(
-            ["id", "name", "line", "certificate_no", "certificate_on", "address", "unit_id", "lat", "lon", "created_at"]
-                .map(|c| ("b", c)),
+            [
+                "id",
+                "name",
+                "line",
+                "certificate_no",
+                "certificate_on",
+                "address",
+                "unit_id",
+                "lat",
+                "lon",
+                "created_at",
+            ]
+            .map(|c| ("b", c)),
         )
         .expr_as(Expr::col(("u", "code")), "unit_code")
         .expr_as(Expr::col(("u", "name")), "unit_name")
@@ -214,7 +225,9 @@ fn filter_cond(scope: Scope, f: &BusinessFilter) -> Cond {
     }
     if let Some(u) = f.unit_id {
         c = c.add(
-            Cond::any().add(Expr::col(("b", "unit_id")).eq(u)).add(Expr::col(("u", "scope_commune_id")).eq(u)),
+            Cond::any()
+                .add(Expr::col(("b", "unit_id")).eq(u))
+                .add(Expr::col(("u", "scope_commune_id")).eq(u)),
         );
     }
     if let Some(day) = f.not_inspected_since {
@@ -240,7 +253,11 @@ pub async fn list(db: &Db, scope: Scope, f: &BusinessFilter) -> Result<(Vec<Busi
         .cond_where(cond.clone())
         .to_owned();
     let total = db.exec().fetch_one::<Count, _>(&count).await?.n;
-    let mut q = select().cond_where(cond).order_by(("b", "name"), Order::Asc).order_by(("b", "id"), Order::Asc).to_owned();
+    let mut q = select()
+        .cond_where(cond)
+        .order_by(("b", "name"), Order::Asc)
+        .order_by(("b", "id"), Order::Asc)
+        .to_owned();
     if f.limit > 0 {
         q.limit(f.limit).offset(f.offset);
     }

@@ -191,7 +191,11 @@ struct ProvinceRow {
 }
 
 async fn province_of(tx: &mut Tx, unit_id: i64) -> Result<i64, DbError> {
-    let q = Query::select().column("scope_province_id").from("units").and_where(Expr::col("id").eq(unit_id)).to_owned();
+    let q = Query::select()
+        .column("scope_province_id")
+        .from("units")
+        .and_where(Expr::col("id").eq(unit_id))
+        .to_owned();
     let r: ProvinceRow = tx.exec().fetch_one(&q).await?;
     r.scope_province_id.ok_or_else(|| DbError::Invalid("the unit belongs to no current province".into()))
 }
@@ -210,7 +214,17 @@ async fn insert_step(
 ) -> Result<(), DbError> {
     let q = Query::insert()
         .into_table("escalation_steps")
-        .columns(["escalation_id", "step", "from_state", "to_state", "by_user_id", "assignee_id", "due_on", "note", "at"])
+        .columns([
+            "escalation_id",
+            "step",
+            "from_state",
+            "to_state",
+            "by_user_id",
+            "assignee_id",
+            "due_on",
+            "note",
+            "at",
+        ])
         .values_panic([
             id.into(),
             step.as_str().into(),
@@ -472,11 +486,8 @@ pub async fn take_step(
         _ if to == current.state => current.assignee_id,
         _ => None,
     };
-    let due = if to.is_pending() {
-        deadline(req.step, req.on, req.response_days, current.due_on)
-    } else {
-        None
-    };
+    let due =
+        if to.is_pending() { deadline(req.step, req.on, req.response_days, current.due_on) } else { None };
     let mut values = vec![
         ("state", to.as_str().into()),
         ("assignee_id", assignee.into()),
@@ -498,7 +509,9 @@ pub async fn take_step(
     insert_step(&mut tx, id, req.step, Some(current.state), to, by, assignee, due, &req.note).await?;
     let told: Vec<i64> = match (req.step, to) {
         (EscalationStep::Assign, _) => assignee.into_iter().collect(),
-        (EscalationStep::Forward, _) => notifications::accounts_with_role(&mut tx, Role::Leader, province).await?,
+        (EscalationStep::Forward, _) => {
+            notifications::accounts_with_role(&mut tx, Role::Leader, province).await?
+        }
         (EscalationStep::Return, EscalationState::AtPolice) | (EscalationStep::Resubmit, _) => {
             notifications::accounts_with_role(&mut tx, Role::ProvinceOfficer, province).await?
         }
@@ -517,7 +530,9 @@ pub async fn take_step(
         audit::append_in(&mut tx, &a).await?;
     }
     tx.commit().await?;
-    Ok(get(db, id, Visibility { scope: vis.scope, only_raised_by: None }).await?.ok_or(StepFailure::NotFound)?)
+    Ok(get(db, id, Visibility { scope: vis.scope, only_raised_by: None })
+        .await?
+        .ok_or(StepFailure::NotFound)?)
 }
 
 /// The accounts an escalation at `level` may be assigned to in the province of `scope`

@@ -7,9 +7,9 @@
 pub mod audit;
 pub mod businesses;
 pub mod classification;
-pub mod escalations;
 mod db;
 mod error;
+pub mod escalations;
 mod exec;
 pub mod incidents;
 pub mod notifications;

@@ -255,9 +255,7 @@ pub async fn queue(
         cond = cond.add(Expr::col(("t", "status")).eq(s.as_str()));
     }
     let mut q = Query::select()
-        .columns(
-            ["id", "lat", "lon", "status", "received_at", "incident_id", "site_id"].map(|c| ("t", c)),
-        )
+        .columns(["id", "lat", "lon", "status", "received_at", "incident_id", "site_id"].map(|c| ("t", c)))
         .expr_as(Expr::col(("u", "code")), "unit_code")
         .expr_as(Expr::col(("u", "name")), "unit_name")
         .from_as("tips", "t")

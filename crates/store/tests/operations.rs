@@ -69,11 +69,17 @@ async fn tips_are_sealed_queued_by_commune_and_triaged_once() {
         let keys = KeyRing::generate();
         let (qn, a, b) = province(db).await;
         let secret = "Nguyễn Văn Bí Mật bán ma túy ở nhà số 7";
-        let id = tips::submit(db, &keys, &tip(&a, secret, Some("hash-of-code")), entry("tip.create")).await.unwrap();
+        let id = tips::submit(db, &keys, &tip(&a, secret, Some("hash-of-code")), entry("tip.create"))
+            .await
+            .unwrap();
         let other = tips::submit(db, &keys, &tip(&b, "Tụ tập ban đêm", None), None).await.unwrap();
         // Sealed: the text is nowhere in clear in the table.
         let raw = testing::query_text(db, "SELECT text_sealed, address_sealed FROM tips").await.unwrap();
-        assert!(raw.iter().flatten().flatten().all(|v| !v.contains("Bí Mật") && !v.contains("Thôn 3")), "{}", db.backend().as_str());
+        assert!(
+            raw.iter().flatten().flatten().all(|v| !v.contains("Bí Mật") && !v.contains("Thôn 3")),
+            "{}",
+            db.backend().as_str()
+        );
         // Queues by scope: the commune sees its own, the province both.
         let (qa, _) = tips::queue(db, Scope::Commune(a.id), Some(TipStatus::New), 0).await.unwrap();
         assert_eq!(qa.iter().map(|l| l.id).collect::<Vec<_>>(), vec![id]);
@@ -113,9 +119,18 @@ async fn tips_are_sealed_queued_by_commune_and_triaged_once() {
             note: String::new(),
         };
         // Attaching to a site out of scope is refused and writes nothing.
-        let err = tips::accept(db, id, Scope::Commune(a.id), &inc, &SiteChoice::Existing(999_999), 200.0, None, None)
-            .await
-            .unwrap_err();
+        let err = tips::accept(
+            db,
+            id,
+            Scope::Commune(a.id),
+            &inc,
+            &SiteChoice::Existing(999_999),
+            200.0,
+            None,
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, TriageError::SiteNotFound), "{err}");
         let acc = tips::accept(
             db,
@@ -133,9 +148,15 @@ async fn tips_are_sealed_queued_by_commune_and_triaged_once() {
         assert_eq!(s.state, SiteState::Reported);
         let (found, _) = incidents::list(db, Scope::Commune(a.id), &IncidentFilter::default()).await.unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].kind, found[0].source.as_str(), found[0].id), (IncidentKind::Tip, "tip", acc.incident_id));
+        assert_eq!(
+            (found[0].kind, found[0].source.as_str(), found[0].id),
+            (IncidentKind::Tip, "tip", acc.incident_id)
+        );
         let after = tips::get(db, &keys, id, Scope::Province(qn.id)).await.unwrap().unwrap();
-        assert_eq!((after.status, after.incident_id, after.site_id), (TipStatus::Accepted, Some(acc.incident_id), acc.site_id));
+        assert_eq!(
+            (after.status, after.incident_id, after.site_id),
+            (TipStatus::Accepted, Some(acc.incident_id), acc.site_id)
+        );
         assert_eq!(tips::follow_up(db, "hash-of-code").await.unwrap().unwrap().status, TipStatus::Accepted);
         // Once only.
         let again = tips::dismiss(db, id, Scope::Commune(a.id), "trùng", None, None).await.unwrap_err();
@@ -143,14 +164,21 @@ async fn tips_are_sealed_queued_by_commune_and_triaged_once() {
         // Out of scope looks missing.
         let miss = tips::dismiss(db, other, Scope::Commune(a.id), "x", None, None).await.unwrap_err();
         assert!(matches!(miss, TriageError::NotFound));
-        tips::dismiss(db, other, Scope::Province(qn.id), "Không xác minh được", None, entry("tip.dismiss")).await.unwrap();
+        tips::dismiss(db, other, Scope::Province(qn.id), "Không xác minh được", None, entry("tip.dismiss"))
+            .await
+            .unwrap();
         let (left, _) = tips::queue(db, Scope::Province(qn.id), Some(TipStatus::New), 0).await.unwrap();
         assert!(left.is_empty());
         // Every triage step is in the audit log.
         let f = AuditFilter { action_prefix: Some("tip.".into()), limit: 100, ..Default::default() };
         let (log, _) = audit::search(db, &f).await.unwrap();
         let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
-        assert!(actions.contains(&"tip.create") && actions.contains(&"tip.accept") && actions.contains(&"tip.dismiss"), "{actions:?}");
+        assert!(
+            actions.contains(&"tip.create")
+                && actions.contains(&"tip.accept")
+                && actions.contains(&"tip.dismiss"),
+            "{actions:?}"
+        );
         // Rotation re-seals tips.
         let new_keys = keys.rotate();
         diaban_store::persons::rotate_keys(db, &keys, &new_keys).await.unwrap();
@@ -182,7 +210,10 @@ async fn an_escalation_goes_commune_to_police_to_committee_with_deadlines_and_no
         let id = escalations::raise(db, &new, Some(commune), entry("escalation.raise")).await.unwrap();
         let by_source = escalations::by_source(db, "plan_task", "42").await.unwrap();
         assert_eq!(by_source.len(), 1);
-        assert_eq!((by_source[0].state, by_source[0].due_on), (EscalationState::AtPolice, Some(d(2026, 3, 11))));
+        assert_eq!(
+            (by_source[0].state, by_source[0].due_on),
+            (EscalationState::AtPolice, Some(d(2026, 3, 11)))
+        );
         assert!(by_source[0].overdue, "a 2026-03-11 deadline has passed");
         // Every PC04 officer of the province is told.
         assert_eq!(notifications::unread_count(db, pc04).await.unwrap(), 1);
@@ -191,7 +222,9 @@ async fn an_escalation_goes_commune_to_police_to_committee_with_deadlines_and_no
         // Visibility: the other commune and a partner that did not raise it see nothing.
         let vis = |scope, only| Visibility { scope, only_raised_by: only };
         assert!(escalations::get(db, id, vis(Scope::Commune(b.id), None)).await.unwrap().is_none());
-        assert!(escalations::get(db, id, vis(Scope::Province(qn.id), Some(partner))).await.unwrap().is_none());
+        assert!(
+            escalations::get(db, id, vis(Scope::Province(qn.id), Some(partner))).await.unwrap().is_none()
+        );
         let police = vis(Scope::Province(qn.id), None);
         let req = |step, level, note: &str, assignee| StepRequest {
             step,
@@ -202,35 +235,71 @@ async fn an_escalation_goes_commune_to_police_to_committee_with_deadlines_and_no
             response_days: 10,
         };
         // Wrong transitions are refused and write nothing.
-        let e = escalations::take_step(db, id, police, &req(EscalationStep::Decide, Level::Committee, "x", None), Some(leader), None)
-            .await
-            .unwrap_err();
+        let e = escalations::take_step(
+            db,
+            id,
+            police,
+            &req(EscalationStep::Decide, Level::Committee, "x", None),
+            Some(leader),
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e, StepFailure::Refused(StepError::WrongLevel { .. })), "{e}");
-        let e = escalations::take_step(db, id, police, &req(EscalationStep::Assign, Level::Police, "", Some(leader)), Some(pc04), None)
-            .await
-            .unwrap_err();
+        let e = escalations::take_step(
+            db,
+            id,
+            police,
+            &req(EscalationStep::Assign, Level::Police, "", Some(leader)),
+            Some(pc04),
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e, StepFailure::BadAssignee(_)), "a leader is not a police assignee: {e}");
-        let e = escalations::take_step(db, id, police, &req(EscalationStep::Forward, Level::Police, " ", None), Some(pc04), None)
-            .await
-            .unwrap_err();
+        let e = escalations::take_step(
+            db,
+            id,
+            police,
+            &req(EscalationStep::Forward, Level::Police, " ", None),
+            Some(pc04),
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e, StepFailure::Refused(StepError::NoteRequired(_))), "{e}");
         // Assign keeps the deadline; forward starts the committee's.
-        let x = escalations::take_step(db, id, police, &req(EscalationStep::Assign, Level::Police, "", Some(pc04b)), Some(pc04), None)
-            .await
-            .unwrap();
+        let x = escalations::take_step(
+            db,
+            id,
+            police,
+            &req(EscalationStep::Assign, Level::Police, "", Some(pc04b)),
+            Some(pc04),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!((x.assignee_id, x.due_on), (Some(pc04b), Some(d(2026, 3, 11))));
         assert_eq!(notifications::unread_count(db, pc04b).await.unwrap(), 2);
         let x = escalations::take_step(
             db,
             id,
             police,
-            &req(EscalationStep::Forward, Level::Police, "Vượt thẩm quyền: cần UBND tỉnh bố trí kinh phí", None),
+            &req(
+                EscalationStep::Forward,
+                Level::Police,
+                "Vượt thẩm quyền: cần UBND tỉnh bố trí kinh phí",
+                None,
+            ),
             Some(pc04b),
             entry("escalation.forward"),
         )
         .await
         .unwrap();
-        assert_eq!((x.state, x.due_on, x.assignee_id), (EscalationState::AtCommittee, Some(d(2026, 3, 15)), None));
+        assert_eq!(
+            (x.state, x.due_on, x.assignee_id),
+            (EscalationState::AtCommittee, Some(d(2026, 3, 15)), None)
+        );
         assert_eq!(notifications::unread_count(db, leader).await.unwrap(), 1);
         let x = escalations::take_step(
             db,
@@ -242,13 +311,27 @@ async fn an_escalation_goes_commune_to_police_to_committee_with_deadlines_and_no
         )
         .await
         .unwrap();
-        assert_eq!((x.state, x.due_on, x.decision.as_str()), (EscalationState::Decided, None, "Đồng ý bổ sung 200 triệu đồng"));
+        assert_eq!(
+            (x.state, x.due_on, x.decision.as_str()),
+            (EscalationState::Decided, None, "Đồng ý bổ sung 200 triệu đồng")
+        );
         assert!(!x.overdue);
-        assert_eq!(notifications::unread_count(db, commune).await.unwrap(), 1, "the raiser hears the decision");
+        assert_eq!(
+            notifications::unread_count(db, commune).await.unwrap(),
+            1,
+            "the raiser hears the decision"
+        );
         // Final: nothing more.
-        let e = escalations::take_step(db, id, police, &req(EscalationStep::Return, Level::Committee, "x", None), Some(leader), None)
-            .await
-            .unwrap_err();
+        let e = escalations::take_step(
+            db,
+            id,
+            police,
+            &req(EscalationStep::Return, Level::Committee, "x", None),
+            Some(leader),
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(e.to_string().contains("none (it is final)"), "{e}");
         let h = escalations::history(db, id).await.unwrap();
         let steps: Vec<_> = h.iter().map(|s| s.step.as_str()).collect();
@@ -289,13 +372,27 @@ async fn a_return_goes_back_and_a_resubmission_restarts_the_deadline() {
             on: d(2026, 3, 20),
             response_days: 5,
         };
-        let x = escalations::take_step(db, id, vis, &req(EscalationStep::Return, Level::Police, "Thiếu số liệu"), Some(pc04), None)
-            .await
-            .unwrap();
+        let x = escalations::take_step(
+            db,
+            id,
+            vis,
+            &req(EscalationStep::Return, Level::Police, "Thiếu số liệu"),
+            Some(pc04),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!((x.state, x.due_on), (EscalationState::Returned, None));
-        let x = escalations::take_step(db, id, vis, &req(EscalationStep::Resubmit, Level::Raiser, "Đã bổ sung"), Some(commune), None)
-            .await
-            .unwrap();
+        let x = escalations::take_step(
+            db,
+            id,
+            vis,
+            &req(EscalationStep::Resubmit, Level::Raiser, "Đã bổ sung"),
+            Some(commune),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!((x.state, x.due_on), (EscalationState::AtPolice, Some(d(2026, 3, 25))));
         t.cleanup().await;
     }
@@ -315,9 +412,19 @@ async fn businesses_are_inspected_listed_when_due_and_linked_to_sites() {
             unit_id: unit.id,
             location: None,
         };
-        let k = businesses::create(db, &nb("Karaoke Ánh Sao", &a, BusinessLine::Karaoke), None, entry("business.create")).await.unwrap();
-        let m = businesses::create(db, &nb("Massage Hoa", &a, BusinessLine::Massage), None, None).await.unwrap();
-        let h = businesses::create(db, &nb("Nhà nghỉ Bình An", &b, BusinessLine::Accommodation), None, None).await.unwrap();
+        let k = businesses::create(
+            db,
+            &nb("Karaoke Ánh Sao", &a, BusinessLine::Karaoke),
+            None,
+            entry("business.create"),
+        )
+        .await
+        .unwrap();
+        let m =
+            businesses::create(db, &nb("Massage Hoa", &a, BusinessLine::Massage), None, None).await.unwrap();
+        let h = businesses::create(db, &nb("Nhà nghỉ Bình An", &b, BusinessLine::Accommodation), None, None)
+            .await
+            .unwrap();
         let scope_a = Scope::Commune(a.id);
         let insp = |on| NewInspection {
             kind: InspectionKind::Planned,
@@ -326,20 +433,28 @@ async fn businesses_are_inspected_listed_when_due_and_linked_to_sites() {
             violations: String::new(),
             sanctions: String::new(),
         };
-        businesses::add_inspection(db, k, scope_a, &insp(d(2026, 6, 1)), None, entry("business.inspect")).await.unwrap();
+        businesses::add_inspection(db, k, scope_a, &insp(d(2026, 6, 1)), None, entry("business.inspect"))
+            .await
+            .unwrap();
         let mut late = insp(d(2025, 1, 10));
         late.violations = "Không ghi sổ lưu trú".into();
         late.kind = InspectionKind::AdHoc;
         businesses::add_inspection(db, m, scope_a, &late, None, None).await.unwrap();
         // An unknown business, or one out of scope, is refused.
-        let e = businesses::add_inspection(db, 999_999, scope_a, &insp(d(2026, 1, 1)), None, None).await.unwrap_err();
+        let e = businesses::add_inspection(db, 999_999, scope_a, &insp(d(2026, 1, 1)), None, None)
+            .await
+            .unwrap_err();
         assert!(matches!(e, BusinessError::UnknownBusiness));
-        let e = businesses::add_inspection(db, h, scope_a, &insp(d(2026, 1, 1)), None, None).await.unwrap_err();
+        let e =
+            businesses::add_inspection(db, h, scope_a, &insp(d(2026, 1, 1)), None, None).await.unwrap_err();
         assert!(matches!(e, BusinessError::UnknownBusiness));
         let got = businesses::get(db, k, scope_a).await.unwrap().unwrap();
         assert_eq!((got.last_inspected_on, got.inspections), (Some(d(2026, 6, 1)), 1));
         // Due within 12 months of 2026-11-15: the massage (last 2025-01) and the hotel (never).
-        let f = BusinessFilter { not_inspected_since: Some(inspection_cutoff(d(2026, 11, 15), 12)), ..Default::default() };
+        let f = BusinessFilter {
+            not_inspected_since: Some(inspection_cutoff(d(2026, 11, 15), 12)),
+            ..Default::default()
+        };
         let (due, n) = businesses::list(db, Scope::Province(qn.id), &f).await.unwrap();
         let mut ids: Vec<_> = due.iter().map(|b| b.id).collect();
         ids.sort_unstable();

@@ -196,7 +196,7 @@ pub async fn validate(
                     }
                 },
                 _ => {
-                    errors.push(("lat", tr.t("validation.number").into()));
+                    errors.push(("lat", tr.t("tips.bad_number").into()));
                     None
                 }
             }
@@ -216,7 +216,12 @@ pub async fn validate(
 
 /// Takes a tip from the client at `ip`: throttle, validate, store (sealed), audit as
 /// "anonymous" with no address. The data key is required (the text is sealed).
-pub async fn send(state: &AppState, input: &TipInput, ip: &str, tr: Tr) -> Result<Result<Sent, Refused>, AppError> {
+pub async fn send(
+    state: &AppState,
+    input: &TipInput,
+    ip: &str,
+    tr: Tr,
+) -> Result<Result<Sent, Refused>, AppError> {
     if !state.tip_limits.submit.allows(ip) {
         tracing::info!("a tip was throttled");
         return Ok(Err(Refused::Throttled));

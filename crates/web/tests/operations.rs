@@ -31,7 +31,8 @@ async fn a_citizen_sends_a_tip_without_signing_in_and_follows_it_up() {
         assert!(html.contains(&format!("value=\"{COMMUNE_A}\"")), "the commune is offered");
         let csrf = csrf_field(&html);
         // Without the CSRF token the form is refused.
-        let r = client.post(app.url("/tip")).form(&[("unit", COMMUNE_A), ("text", "x")]).send().await.unwrap();
+        let r =
+            client.post(app.url("/tip")).form(&[("unit", COMMUNE_A), ("text", "x")]).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 403);
         let text = format!("Bán ma túy ban đêm {SCRIPT}");
         let r = client
@@ -96,7 +97,9 @@ async fn a_citizen_sends_a_tip_without_signing_in_and_follows_it_up() {
             .await;
         assert_eq!(s, 200, "{v}");
         assert!(v["incident_id"].as_i64().is_some() && v["site_id"].as_i64().is_some(), "{v}");
-        let (s, _) = officer.post_json(&format!("/api/v1/tips/{id}/triage"), &json!({"decision": "dismiss", "reason": "x"})).await;
+        let (s, _) = officer
+            .post_json(&format!("/api/v1/tips/{id}/triage"), &json!({"decision": "dismiss", "reason": "x"}))
+            .await;
         assert_eq!(s, 409, "once only");
         let (s, inc) = officer.get_json("/api/v1/incidents?kind=tip").await;
         assert_eq!((s, inc["total"].as_i64()), (200, Some(1)));
@@ -150,7 +153,8 @@ async fn the_tip_after_the_limit_within_the_window_gets_429_with_a_friendly_mess
 async fn a_bad_tip_is_refused_field_by_field_and_nothing_is_stored() {
     for app in TestApp::all().await {
         app.create_user(Role::ProvinceOfficer, "51").await;
-        let (s, v) = app_post_json(&app, "/api/v1/tips", &json!({"unit": "00004", "text": "", "lat": 14.3})).await;
+        let (s, v) =
+            app_post_json(&app, "/api/v1/tips", &json!({"unit": "00004", "text": "", "lat": 14.3})).await;
         assert_eq!(s, 422, "{v}");
         let m = v["error"]["message"].as_str().unwrap_or_default();
         assert!(m.contains("unit:") && m.contains("text:") && m.contains("lat:"), "{m}");
@@ -167,7 +171,10 @@ async fn an_escalation_goes_from_the_commune_to_the_police_and_the_committee() {
         let leader = app.login_as(Role::Leader, "51").await;
         let partner = app.login_as(Role::Partner, "51").await;
         let (s, v) = commune
-            .post_json("/api/v1/escalations", &json!({"title": format!("Kinh phí {SCRIPT}"), "body": "Thiếu kinh phí"}))
+            .post_json(
+                "/api/v1/escalations",
+                &json!({"title": format!("Kinh phí {SCRIPT}"), "body": "Thiếu kinh phí"}),
+            )
             .await;
         assert_eq!(s, 201, "{v}");
         let id = v["id"].as_i64().unwrap();
@@ -179,22 +186,38 @@ async fn an_escalation_goes_from_the_commune_to_the_police_and_the_committee() {
         assert!(!page.contains(SCRIPT), "the title is shown as text");
         // A partner sees only its own; the leader cannot act before it is forwarded.
         assert_eq!(partner.get(&format!("/api/v1/escalations/{id}")).await.status().as_u16(), 404);
-        let (s, v) = leader.post_json(&format!("/api/v1/escalations/{id}/steps"), &json!({"step": "decide", "note": "x"})).await;
+        let (s, v) = leader
+            .post_json(&format!("/api/v1/escalations/{id}/steps"), &json!({"step": "decide", "note": "x"}))
+            .await;
         assert_eq!(s, 409, "{v}");
-        let (s, v) = commune.post_json(&format!("/api/v1/escalations/{id}/steps"), &json!({"step": "forward", "note": "x"})).await;
+        let (s, v) = commune
+            .post_json(&format!("/api/v1/escalations/{id}/steps"), &json!({"step": "forward", "note": "x"}))
+            .await;
         assert_eq!(s, 409, "{v}");
-        let (s, v) = police.post_json(&format!("/api/v1/escalations/{id}/steps"), &json!({"step": "forward", "note": ""})).await;
+        let (s, v) = police
+            .post_json(&format!("/api/v1/escalations/{id}/steps"), &json!({"step": "forward", "note": ""}))
+            .await;
         assert_eq!(s, 409, "a forward needs a note: {v}");
         let (s, v) = police
-            .post_json(&format!("/api/v1/escalations/{id}/steps"), &json!({"step": "forward", "note": "Vượt thẩm quyền"}))
+            .post_json(
+                &format!("/api/v1/escalations/{id}/steps"),
+                &json!({"step": "forward", "note": "Vượt thẩm quyền"}),
+            )
             .await;
         assert_eq!((s, v["state"].as_str()), (200, Some("at_committee")), "{v}");
         let (_, n) = leader.get_json("/api/v1/notifications").await;
         assert_eq!(n["unread"], 1, "{n}");
         let (s, v) = leader
-            .post_json(&format!("/api/v1/escalations/{id}/steps"), &json!({"step": "decide", "note": "Đồng ý"}))
+            .post_json(
+                &format!("/api/v1/escalations/{id}/steps"),
+                &json!({"step": "decide", "note": "Đồng ý"}),
+            )
             .await;
-        assert_eq!((s, v["state"].as_str(), v["decision"].as_str()), (200, Some("decided"), Some("Đồng ý")), "{v}");
+        assert_eq!(
+            (s, v["state"].as_str(), v["decision"].as_str()),
+            (200, Some("decided"), Some("Đồng ý")),
+            "{v}"
+        );
         let (_, n) = commune.get_json("/api/v1/notifications").await;
         assert_eq!(n["unread"], 1);
         let (s, v) = commune.post_json("/api/v1/notifications/read", &json!({})).await;
@@ -218,18 +241,28 @@ async fn businesses_are_recorded_inspected_listed_when_due_and_exported() {
             .await;
         assert_eq!(s, 201, "{v}");
         let id = v["id"].as_i64().unwrap();
-        let (s, v) = officer.post_json("/api/v1/businesses", &json!({"name": "X", "line": "casino", "unit": COMMUNE_B})).await;
+        let (s, v) = officer
+            .post_json("/api/v1/businesses", &json!({"name": "X", "line": "casino", "unit": COMMUNE_B}))
+            .await;
         assert_eq!(s, 422, "{v}");
         let m = v["error"]["message"].as_str().unwrap_or_default();
         assert!(m.contains("line:") && m.contains("unit:"), "{m}");
         let (_, due) = officer.get_json("/api/v1/businesses?due=1").await;
         assert_eq!(due["total"], 1, "never inspected: due");
         let (s, v) = officer
-            .post_json(&format!("/api/v1/businesses/{id}/inspections"), &json!({"kind": "ad_hoc", "on": "2026-01-05", "violations": "Không niêm yết"}))
+            .post_json(
+                &format!("/api/v1/businesses/{id}/inspections"),
+                &json!({"kind": "ad_hoc", "on": "2026-01-05", "violations": "Không niêm yết"}),
+            )
             .await;
         assert_eq!(s, 201, "{v}");
         // An unknown business is refused with a clear message.
-        let (s, v) = officer.post_json("/api/v1/businesses/999999/inspections", &json!({"kind": "planned", "on": "2026-01-05"})).await;
+        let (s, v) = officer
+            .post_json(
+                "/api/v1/businesses/999999/inspections",
+                &json!({"kind": "planned", "on": "2026-01-05"}),
+            )
+            .await;
         assert_eq!(s, 404, "{v}");
         assert!(v["error"]["message"].as_str().unwrap_or_default().contains("Không có cơ sở"), "{v}");
         let (_, b) = officer.get_json(&format!("/api/v1/businesses/{id}")).await;

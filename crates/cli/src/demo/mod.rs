@@ -6,6 +6,7 @@
 mod accounts;
 mod classification;
 mod incidents;
+mod operations;
 mod persons;
 mod population;
 pub mod rng;
@@ -102,6 +103,7 @@ pub async fn fill(
         persons::fill(db, keys, &province, seed).await?;
     }
     classification::fill(db, &province, seed).await?;
+    operations::fill(db, keys, &province, seed).await?;
     reference::mark_loaded(db, "demo", &format!("seed {seed}")).await?;
     Ok(accounts)
 }

@@ -56,7 +56,8 @@ pub(crate) struct ListQuery {
 }
 
 pub(crate) async fn filter_of(state: &AppState, q: &ListQuery, max: u64) -> Result<BusinessFilter, AppError> {
-    let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let nonempty =
+        |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let mut f = BusinessFilter::default();
     if let Some(l) = nonempty(&q.line) {
         f.line = Some(l.parse::<BusinessLine>().map_err(|e| AppError::bad_param("line", e))?);
@@ -68,8 +69,9 @@ pub(crate) async fn filter_of(state: &AppState, q: &ListQuery, max: u64) -> Resu
         } else {
             None
         };
-        f.unit_id =
-            Some(u.ok_or_else(|| AppError::bad_param("unit", format!("no commune has the code '{code}'")))?.id);
+        f.unit_id = Some(
+            u.ok_or_else(|| AppError::bad_param("unit", format!("no commune has the code '{code}'")))?.id,
+        );
     }
     if matches!(q.due.as_deref(), Some("1" | "true" | "on")) {
         let p = crate::api::escalations::params(state).await?;
@@ -213,8 +215,13 @@ pub(crate) async fn create(
         unit_id: unit.id,
         location,
     };
-    let id = businesses::create(&state.db, &new, Some(who.user.id), Some(who.audit("business.create", "business", "")))
-        .await?;
+    let id = businesses::create(
+        &state.db,
+        &new,
+        Some(who.user.id),
+        Some(who.audit("business.create", "business", "")),
+    )
+    .await?;
     Ok(Ok(id))
 }
 
@@ -289,7 +296,9 @@ pub(crate) async fn inspect(
             None
         }
     };
-    for (f, v) in [("findings", &input.findings), ("violations", &input.violations), ("sanctions", &input.sanctions)] {
+    for (f, v) in
+        [("findings", &input.findings), ("violations", &input.violations), ("sanctions", &input.sanctions)]
+    {
         if v.chars().count() > 4000 {
             errors.push((f, tr.t("validation.too_long").into()));
         }
@@ -366,7 +375,9 @@ pub(crate) async fn link(
     )
     .await
     .map_err(|e| match e {
-        BusinessError::UnknownBusiness => AppError::new(ErrorKind::NotFound, tr.t("businesses.unknown_business")),
+        BusinessError::UnknownBusiness => {
+            AppError::new(ErrorKind::NotFound, tr.t("businesses.unknown_business"))
+        }
         BusinessError::UnknownSite => AppError::new(ErrorKind::Unprocessable, tr.t("tips.no_such_site")),
         BusinessError::Db(e) => e.into(),
     })

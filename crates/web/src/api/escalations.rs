@@ -47,10 +47,7 @@ pub(crate) async fn params(state: &AppState) -> Result<OperationsParams, AppErro
 
 /// Whose escalations the caller sees.
 pub(crate) fn visibility(who: &Identity) -> Visibility {
-    Visibility {
-        scope: who.scope(),
-        only_raised_by: (who.role == Role::Partner).then_some(who.user.id),
-    }
+    Visibility { scope: who.scope(), only_raised_by: (who.role == Role::Partner).then_some(who.user.id) }
 }
 
 /// The level a role speaks for, if it may take steps at all.
@@ -220,18 +217,20 @@ pub(crate) async fn take_step(
         response_days: p.escalation_response_days,
     };
     let audit = who.audit(&format!("escalation.{}", step.as_str()), "escalation", id);
-    escalations::take_step(&state.db, id, visibility(who), &req, Some(who.user.id), Some(audit)).await.map_err(
-        |e| match e {
+    escalations::take_step(&state.db, id, visibility(who), &req, Some(who.user.id), Some(audit))
+        .await
+        .map_err(|e| match e {
             StepFailure::NotFound => AppError::not_found("no such escalation"),
             StepFailure::Refused(r) => AppError::new(
                 ErrorKind::Conflict,
                 if tr.0 == Lang::Vi { r.message_vi() } else { r.to_string() },
             ),
-            StepFailure::BadAssignee(_) => AppError::new(ErrorKind::Unprocessable, tr.t("escalations.bad_assignee")),
+            StepFailure::BadAssignee(_) => {
+                AppError::new(ErrorKind::Unprocessable, tr.t("escalations.bad_assignee"))
+            }
             StepFailure::Concurrent => AppError::new(ErrorKind::Conflict, tr.t("escalations.concurrent")),
             StepFailure::Db(e) => e.into(),
-        },
-    )
+        })
 }
 
 async fn step_route(

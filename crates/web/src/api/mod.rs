@@ -3,7 +3,9 @@
 mod audit;
 pub(crate) mod businesses;
 pub(crate) mod classifications;
+pub(crate) mod escalations;
 pub(crate) mod incidents;
+mod notifications;
 mod openapi;
 pub(crate) mod parameters;
 mod persons;
@@ -11,8 +13,6 @@ mod session;
 mod site_extras;
 pub(crate) mod sites;
 pub(crate) mod sites_io;
-pub(crate) mod escalations;
-mod notifications;
 pub(crate) mod tips;
 mod units;
 

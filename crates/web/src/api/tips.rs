@@ -233,7 +233,8 @@ pub(crate) async fn triage(
                     match LatLon::new(lat, lon) {
                         Ok(p) => Some(p),
                         Err(e) => {
-                            errors.push(("lat", if tr.0 == Lang::Vi { e.message_vi() } else { e.to_string() }));
+                            errors
+                                .push(("lat", if tr.0 == Lang::Vi { e.message_vi() } else { e.to_string() }));
                             None
                         }
                     }

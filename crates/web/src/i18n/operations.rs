@@ -121,7 +121,11 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("tips.bad_site_choice", "Lựa chọn điểm không hợp lệ.", "Invalid site choice."),
     ("tips.bad_decision", "Chọn tiếp nhận hoặc không xử lý.", "Choose to take up or dismiss."),
     ("tips.found_how", "Tin báo của quần chúng", "Citizen's tip"),
-    ("auth.tip_link", "Gửi tin báo ẩn danh về ma túy (không cần đăng nhập)", "Send an anonymous drug tip (no sign-in)"),
+    (
+        "auth.tip_link",
+        "Gửi tin báo ẩn danh về ma túy (không cần đăng nhập)",
+        "Send an anonymous drug tip (no sign-in)",
+    ),
 ];
 
 /// Escalations and notifications.
@@ -162,9 +166,17 @@ pub(super) static ESCALATIONS: &[(&str, &str, &str)] = &[
         "Bắt buộc khi quyết định, trả lại, chuyển UBND tỉnh hoặc gửi lại.",
         "Required to decide, return, forward or resubmit.",
     ),
-    ("escalations.new", "Gửi kiến nghị mới lên Công an tỉnh", "Raise an escalation with the provincial police"),
+    (
+        "escalations.new",
+        "Gửi kiến nghị mới lên Công an tỉnh",
+        "Raise an escalation with the provincial police",
+    ),
     ("escalations.send", "Gửi kiến nghị", "Raise"),
-    ("escalations.raised", "Đã gửi kiến nghị tới Công an tỉnh.", "The escalation was sent to the provincial police."),
+    (
+        "escalations.raised",
+        "Đã gửi kiến nghị tới Công an tỉnh.",
+        "The escalation was sent to the provincial police.",
+    ),
     ("escalations.step_done", "Đã ghi nhận bước xử lý.", "The step was recorded."),
     (
         "escalations.bad_assignee",
@@ -198,7 +210,11 @@ pub(super) static ESCALATIONS: &[(&str, &str, &str)] = &[
 /// Conditional businesses.
 pub(super) static BUSINESSES: &[(&str, &str, &str)] = &[
     ("nav.businesses", "Cơ sở kinh doanh có điều kiện", "Conditional businesses"),
-    ("businesses.title", "Cơ sở kinh doanh có điều kiện về ANTT", "Conditional businesses (security and order)"),
+    (
+        "businesses.title",
+        "Cơ sở kinh doanh có điều kiện về ANTT",
+        "Conditional businesses (security and order)",
+    ),
     ("businesses.detail_title", "Cơ sở kinh doanh", "Business"),
     ("businesses.name", "Tên cơ sở", "Name"),
     ("businesses.line", "Ngành nghề", "Line of business"),

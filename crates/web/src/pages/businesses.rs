@@ -108,13 +108,24 @@ async fn list_page(
                 None => b.certificate_no.clone(),
             },
             unit: b.unit_name.clone(),
-            last: b.last_inspected_on.map(|d| tr.date(&d)).unwrap_or_else(|| tr.t("businesses.never").to_owned()),
-            due: diaban_domain::business::inspection_due(b.last_inspected_on, today, params.business_inspection_months),
+            last: b
+                .last_inspected_on
+                .map(|d| tr.date(&d))
+                .unwrap_or_else(|| tr.t("businesses.never").to_owned()),
+            due: diaban_domain::business::inspection_due(
+                b.last_inspected_on,
+                today,
+                params.business_inspection_months,
+            ),
         })
         .collect();
     let lines = BusinessLine::ALL
         .iter()
-        .map(|l| Opt { value: l.as_str(), label: line_label(*l, tr), selected: q.line.as_deref() == Some(l.as_str()) })
+        .map(|l| Opt {
+            value: l.as_str(),
+            label: line_label(*l, tr),
+            selected: q.line.as_deref() == Some(l.as_str()),
+        })
         .collect();
     let due_only = f.not_inspected_since.is_some();
     let query = serde_urlencoded::to_string([

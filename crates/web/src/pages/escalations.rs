@@ -247,7 +247,11 @@ async fn detail_page(
             escalations::assignable(&state.db, l, province)
                 .await?
                 .into_iter()
-                .map(|(id, name)| Opt { selected: Some(id) == e.assignee_id, value: id.to_string(), label: name })
+                .map(|(id, name)| Opt {
+                    selected: Some(id) == e.assignee_id,
+                    value: id.to_string(),
+                    label: name,
+                })
                 .collect()
         }
         _ => vec![],
@@ -295,10 +299,11 @@ async fn step_form(
     match take_step(&state, &who, id, &input, tr).await {
         Ok(_) => Ok(redirect_with_flash(&format!("/escalations/{id}"), "escalations.step_done")),
         // A refused step is shown on the page, with the message naming what is allowed.
-        Err(e) if matches!(
-            e.kind,
-            crate::error::ErrorKind::Conflict | crate::error::ErrorKind::Unprocessable
-        ) =>
+        Err(e)
+            if matches!(
+                e.kind,
+                crate::error::ErrorKind::Conflict | crate::error::ErrorKind::Unprocessable
+            ) =>
         {
             detail_page(&state, &who, &ctx, id, Some(e.message)).await
         }

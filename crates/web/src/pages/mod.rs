@@ -222,10 +222,12 @@ impl Ctx {
             Flash { kind: if key.starts_with("error") { "error" } else { "success" }, text }
         });
         let unread = match who {
-            Some(w) => diaban_store::notifications::unread_count(&self.state.db, w.user.id).await.unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "cannot count notifications");
-                0
-            }),
+            Some(w) => diaban_store::notifications::unread_count(&self.state.db, w.user.id)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot count notifications");
+                    0
+                }),
             None => 0,
         };
         Page {

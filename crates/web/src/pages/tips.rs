@@ -279,7 +279,11 @@ async fn queue(
         .collect();
     let statuses = TipStatus::ALL
         .iter()
-        .map(|s| StatusChoice { value: s.as_str(), label: status_label(*s, tr), selected: status == Some(*s) })
+        .map(|s| StatusChoice {
+            value: s.as_str(),
+            label: status_label(*s, tr),
+            selected: status == Some(*s),
+        })
         .collect();
     let mut p = ctx.page(Some(&who), "tips.queue_title", "tips").await;
     p.breadcrumbs = vec![
@@ -326,14 +330,19 @@ async fn detail_page(
     let tr = ctx.tr(Some(who));
     let tip = read(state, who, id).await?;
     let items: Vec<_> = match (tip.lat, tip.lon) {
-        (Some(lat), Some(lon)) => vec![json!({"lat": lat, "lon": lon, "label": tr.t("tips.point"), "color": "#c0392b"})],
+        (Some(lat), Some(lon)) => {
+            vec![json!({"lat": lat, "lon": lon, "label": tr.t("tips.point"), "color": "#c0392b"})]
+        }
         _ => vec![],
     };
     let map = json!({"layers": [{"type": "points", "name": tr.t("tips.point"), "items": items}]});
     let received_on = tip.received_at.with_timezone(&diaban_domain::time::vietnam_offset()).date_naive();
     let kinds = SiteKind::ALL
         .iter()
-        .map(|k| KindChoice { value: k.as_str(), label: if tr.0 == Lang::Vi { k.label_vi() } else { k.label_en() } })
+        .map(|k| KindChoice {
+            value: k.as_str(),
+            label: if tr.0 == Lang::Vi { k.label_vi() } else { k.label_en() },
+        })
         .collect();
     let mut p = ctx.page(Some(who), "tips.detail_title", "tips").await;
     p.breadcrumbs = vec![
@@ -348,8 +357,16 @@ async fn detail_page(
         received: tr.datetime(&tip.received_at),
         triaged: tip.triaged_at.map(|t| tr.datetime(&t)),
         map_json: json_block(&map),
-        lat: if v.lat.is_some() { loose_text(&v.lat) } else { tip.lat.map(|x| format!("{x:.6}")).unwrap_or_default() },
-        lon: if v.lon.is_some() { loose_text(&v.lon) } else { tip.lon.map(|x| format!("{x:.6}")).unwrap_or_default() },
+        lat: if v.lat.is_some() {
+            loose_text(&v.lat)
+        } else {
+            tip.lat.map(|x| format!("{x:.6}")).unwrap_or_default()
+        },
+        lon: if v.lon.is_some() {
+            loose_text(&v.lon)
+        } else {
+            tip.lon.map(|x| format!("{x:.6}")).unwrap_or_default()
+        },
         received_on: received_on.to_string(),
         today: diaban_domain::time::today_in_vietnam().to_string(),
         kinds,
