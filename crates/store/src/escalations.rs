@@ -530,9 +530,7 @@ pub async fn take_step(
         audit::append_in(&mut tx, &a).await?;
     }
     tx.commit().await?;
-    Ok(get(db, id, Visibility { scope: vis.scope, only_raised_by: None })
-        .await?
-        .ok_or(StepFailure::NotFound)?)
+    get(db, id, Visibility { scope: vis.scope, only_raised_by: None }).await?.ok_or(StepFailure::NotFound)
 }
 
 /// The accounts an escalation at `level` may be assigned to in the province of `scope`

@@ -365,20 +365,32 @@ async fn mark(
     Ok(tx.exec().execute(&q).await? == 1)
 }
 
-/// Accepts a new tip within `scope`: records `incident` (kind `tip`, with the alerts it
-/// raises within `radius_m`), opens or attaches the site, marks the tip, and writes
+/// What accepting a tip records: the incident (kind `tip`), the site it opens or attaches
+/// to, and the radius within which the incident raises alerts.
+#[derive(Debug, Clone)]
+pub struct Acceptance {
+    /// The incident the tip becomes.
+    pub incident: NewIncident,
+    /// Whether the tip opens a new site, attaches to an existing one, or neither.
+    pub site: SiteChoice,
+    /// Radius (metres) within which the incident raises alerts.
+    pub radius_m: f64,
+}
+
+/// Accepts a new tip within `scope`: records the acceptance's incident (with the alerts it
+/// raises within its radius), opens or attaches the site, marks the tip, and writes
 /// `audit_entry` — all in one transaction.
 #[tracing::instrument(skip_all, fields(tip = id))]
 pub async fn accept(
     db: &Db,
     id: i64,
     scope: Scope,
-    incident: &NewIncident,
-    site: &SiteChoice,
-    radius_m: f64,
+    acceptance: &Acceptance,
     by: Option<i64>,
     audit_entry: Option<NewEntry>,
 ) -> Result<Accepted, TriageError> {
+    let Acceptance { incident, site, radius_m } = acceptance;
+    let radius_m = *radius_m;
     let status = current_status(db, id, scope).await?;
     if status != TipStatus::New {
         return Err(TriageError::AlreadyTriaged(status.as_str().into()));

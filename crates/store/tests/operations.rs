@@ -119,31 +119,15 @@ async fn tips_are_sealed_queued_by_commune_and_triaged_once() {
             note: String::new(),
         };
         // Attaching to a site out of scope is refused and writes nothing.
-        let err = tips::accept(
-            db,
-            id,
-            Scope::Commune(a.id),
-            &inc,
-            &SiteChoice::Existing(999_999),
-            200.0,
-            None,
-            None,
-        )
-        .await
-        .unwrap_err();
+        let attach_elsewhere =
+            tips::Acceptance { incident: inc.clone(), site: SiteChoice::Existing(999_999), radius_m: 200.0 };
+        let err =
+            tips::accept(db, id, Scope::Commune(a.id), &attach_elsewhere, None, None).await.unwrap_err();
         assert!(matches!(err, TriageError::SiteNotFound), "{err}");
-        let acc = tips::accept(
-            db,
-            id,
-            Scope::Commune(a.id),
-            &inc,
-            &SiteChoice::New(Box::new(site)),
-            200.0,
-            None,
-            entry("tip.accept"),
-        )
-        .await
-        .unwrap();
+        let open_site =
+            tips::Acceptance { incident: inc, site: SiteChoice::New(Box::new(site)), radius_m: 200.0 };
+        let acc =
+            tips::accept(db, id, Scope::Commune(a.id), &open_site, None, entry("tip.accept")).await.unwrap();
         let s = sites::get(db, acc.site_id.unwrap(), Scope::Commune(a.id)).await.unwrap().unwrap();
         assert_eq!(s.state, SiteState::Reported);
         let (found, _) = incidents::list(db, Scope::Commune(a.id), &IncidentFilter::default()).await.unwrap();

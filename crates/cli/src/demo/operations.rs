@@ -196,7 +196,9 @@ pub async fn fill(
                         source: "tip".into(),
                         note: "(demo) Đã xác minh tin báo.".into(),
                     };
-                    tips::accept(db, id, scope, &inc, &SiteChoice::None, radius, officer, None).await?;
+                    let acceptance =
+                        tips::Acceptance { incident: inc, site: SiteChoice::None, radius_m: radius };
+                    tips::accept(db, id, scope, &acceptance, officer, None).await?;
                 }
                 (1, _) => {
                     tips::dismiss(db, id, scope, "(demo) Xác minh không có dấu hiệu vi phạm.", officer, None)

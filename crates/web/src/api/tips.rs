@@ -303,13 +303,12 @@ pub(crate) async fn triage(
                 note: input.note.trim().to_owned(),
             };
             let params = crate::site_input::params(state).await?;
+            let acceptance = tips::Acceptance { incident, site, radius_m: params.reformation_radius_m };
             let accepted = tips::accept(
                 &state.db,
                 id,
                 who.scope(),
-                &incident,
-                &site,
-                params.reformation_radius_m,
+                &acceptance,
                 Some(who.user.id),
                 Some(who.audit("tip.accept", "tip", id)),
             )
