@@ -41,6 +41,12 @@ pub struct ServeArgs {
     /// Minutes after sign-in after which a session ends whatever happens.
     #[arg(long, env = "DIABAN_SESSION_MAX_MINUTES", default_value_t = 720)]
     pub session_max_minutes: i64,
+    /// Anonymous tips one client address may send within --tip-window-minutes.
+    #[arg(long, env = "DIABAN_TIP_LIMIT", default_value_t = 5)]
+    pub tip_limit: usize,
+    /// The window of the tip throttle, in minutes.
+    #[arg(long, env = "DIABAN_TIP_WINDOW_MINUTES", default_value_t = 60)]
+    pub tip_window_minutes: u64,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -99,6 +105,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         require_totp: args.require_totp,
         session_idle_minutes: args.session_idle_minutes,
         session_absolute_minutes: args.session_max_minutes,
+        tip_limit: args.tip_limit,
+        tip_window_minutes: args.tip_window_minutes,
         ..WebConfig::default()
     };
     let state = AppState::new(db.clone(), keys, config);

@@ -131,11 +131,25 @@ pub enum Action {
     /// Decide in the programme: select areas, evaluate, recognise, record relapses, end
     /// monitoring; record key routes.
     DecideAreas,
+    /// Triage citizens' anonymous tips in scope: turn them into incidents (and sites) or
+    /// dismiss them.
+    TriageTips,
+    /// Read escalations (kiến nghị) in scope; a partner sees only the ones it raised.
+    ReadEscalations,
+    /// Raise an escalation to the provincial police (a commune or a partner agency).
+    RaiseEscalations,
+    /// Handle escalations at the provincial police: assign, decide, return, or forward
+    /// to the Provincial People's Committee.
+    HandleEscalations,
+    /// Decide escalations forwarded to the Provincial People's Committee.
+    DecideEscalations,
+    /// Record conditional businesses (ND 96/2016), their inspections and site links.
+    ManageBusinesses,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -149,6 +163,12 @@ impl Action {
         Action::ReadAreas,
         Action::WriteAreas,
         Action::DecideAreas,
+        Action::TriageTips,
+        Action::ReadEscalations,
+        Action::RaiseEscalations,
+        Action::HandleEscalations,
+        Action::DecideEscalations,
+        Action::ManageBusinesses,
     ];
 
     /// A short English description for the roles table.
@@ -167,6 +187,12 @@ impl Action {
             Action::ReadAreas => "read the transformation programme and key routes",
             Action::WriteAreas => "carry out an area's plan: plan, progress, reviews",
             Action::DecideAreas => "select, evaluate and recognise areas; record routes",
+            Action::TriageTips => "triage anonymous tips",
+            Action::ReadEscalations => "read escalations (partners: their own)",
+            Action::RaiseEscalations => "raise an escalation",
+            Action::HandleEscalations => "handle escalations at the provincial police",
+            Action::DecideEscalations => "decide escalations forwarded to the committee",
+            Action::ManageBusinesses => "record conditional businesses and inspections",
         }
     }
 }
@@ -193,6 +219,15 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         WriteAreas => matches!(role, ProvinceOfficer | CommuneOfficer),
         // Selection and recognition are provincial decisions, recorded by PC04.
         DecideAreas => matches!(role, ProvinceOfficer),
+        // Tips are reports of places for the police of the commune or the province.
+        TriageTips => matches!(role, ProvinceOfficer | CommuneOfficer),
+        ReadEscalations => matches!(role, ProvinceOfficer | CommuneOfficer | Leader | Partner),
+        // A commune or an agency raises; the provincial police and the committee answer.
+        RaiseEscalations => matches!(role, CommuneOfficer | Partner),
+        HandleEscalations => matches!(role, ProvinceOfficer),
+        DecideEscalations => matches!(role, Leader),
+        // Businesses are read under the sites' rules (ReadSites); police record them.
+        ManageBusinesses => matches!(role, ProvinceOfficer | CommuneOfficer),
     }
 }
 
@@ -230,6 +265,21 @@ mod tests {
         }
         assert!(!allows(Role::Leader, Action::WriteSites, true));
         assert!(allows(Role::CommuneOfficer, Action::WriteSites, false));
+    }
+
+    #[test]
+    fn escalations_go_up_from_communes_and_agencies() {
+        for r in [Role::CommuneOfficer, Role::Partner] {
+            assert!(allows(r, Action::RaiseEscalations, false), "{r}");
+            assert!(!allows(r, Action::HandleEscalations, true), "{r}");
+        }
+        assert!(allows(Role::ProvinceOfficer, Action::HandleEscalations, false));
+        assert!(allows(Role::Leader, Action::DecideEscalations, false));
+        assert!(!allows(Role::ProvinceOfficer, Action::DecideEscalations, false));
+        for r in [Role::Admin, Role::Auditor] {
+            assert!(!allows(r, Action::ReadEscalations, true), "{r}");
+            assert!(!allows(r, Action::TriageTips, true), "{r}");
+        }
     }
 
     /// The roles × actions table as docs/security.md prints it, rendered from [`allows`].

@@ -7,13 +7,16 @@
 pub mod access;
 pub mod area;
 pub mod attachment;
+pub mod business;
 pub mod classification;
+pub mod escalation;
 pub mod incident;
 pub mod person;
 pub mod route;
 pub mod site;
 pub mod text;
 pub mod time;
+pub mod tip;
 pub mod unit;
 
 pub use unit::{LineageKind, UnitLevel};

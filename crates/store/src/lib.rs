@@ -6,11 +6,14 @@
 
 pub mod areas;
 pub mod audit;
+pub mod businesses;
 pub mod classification;
 mod db;
 mod error;
+pub mod escalations;
 mod exec;
 pub mod incidents;
+pub mod notifications;
 pub mod parameters;
 pub mod person_records;
 pub mod person_stats;
@@ -26,6 +29,7 @@ pub mod site_links;
 pub mod sites;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tips;
 pub mod tokens;
 pub mod unit_index;
 pub mod units;

@@ -19,6 +19,7 @@ pub mod person_records_ops;
 pub mod site_input;
 pub mod site_ops;
 pub mod table_export;
+pub mod tip_input;
 
 use axum::Router;
 use diaban_store::Db;
@@ -55,6 +56,10 @@ pub struct WebConfig {
     pub lockout_minutes: i64,
     /// How much may be attached to one lifecycle step (10 MiB per file, 5 files).
     pub attachment_limits: diaban_domain::attachment::AttachmentLimits,
+    /// Anonymous tips one client may send within `tip_window_minutes`.
+    pub tip_limit: usize,
+    /// The tip throttle's window, in minutes.
+    pub tip_window_minutes: u64,
 }
 
 impl Default for WebConfig {
@@ -71,6 +76,8 @@ impl Default for WebConfig {
             max_failures_per_ip: 30,
             lockout_minutes: 15,
             attachment_limits: Default::default(),
+            tip_limit: 5,
+            tip_window_minutes: 60,
         }
     }
 }
@@ -85,6 +92,8 @@ pub struct AppState {
     pub keys: Option<Arc<KeyRing>>,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// The throttles of the public tip pages (in memory, per client address).
+    pub tip_limits: Arc<tip_input::TipLimits>,
     /// The units in memory for name searches, read on first use (the units do not
     /// change while the server runs).
     unit_index: Arc<tokio::sync::OnceCell<diaban_store::unit_index::UnitIndex>>,
@@ -96,6 +105,7 @@ impl AppState {
         Self {
             db,
             keys: keys.map(Arc::new),
+            tip_limits: Arc::new(tip_input::TipLimits::new(config.tip_limit, config.tip_window_minutes)),
             config: Arc::new(config),
             unit_index: Arc::new(tokio::sync::OnceCell::new()),
         }

@@ -125,10 +125,17 @@ enum Route {
     PersonsStatsApi,
     PersonsExportCsv,
     PersonDurationsApi,
+    TipsPage,
+    TipsApi,
+    EscalationsPage,
+    EscalationsApi,
+    BusinessesPage,
+    BusinessesApi,
+    BusinessesCsv,
 }
 
 impl Route {
-    const ALL: [Route; 49] = [
+    const ALL: [Route; 56] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -178,6 +185,13 @@ impl Route {
         Route::PersonsStatsApi,
         Route::PersonsExportCsv,
         Route::PersonDurationsApi,
+        Route::TipsPage,
+        Route::TipsApi,
+        Route::EscalationsPage,
+        Route::EscalationsApi,
+        Route::BusinessesPage,
+        Route::BusinessesApi,
+        Route::BusinessesCsv,
     ];
 
     /// The action the route is declared with.
@@ -204,7 +218,12 @@ impl Route {
             | Route::IncidentsApi
             | Route::ClassificationPage
             | Route::ClassificationApi
-            | Route::ClassificationCsv => Action::ReadSites,
+            | Route::ClassificationCsv
+            | Route::BusinessesPage
+            | Route::BusinessesApi
+            | Route::BusinessesCsv => Action::ReadSites,
+            Route::TipsPage | Route::TipsApi => Action::TriageTips,
+            Route::EscalationsPage | Route::EscalationsApi => Action::ReadEscalations,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
             Route::ParametersPage
             | Route::ParametersApi
@@ -275,6 +294,10 @@ impl Route {
                 | Route::PersonsStatsApi
                 | Route::PersonsExportCsv
                 | Route::PersonDurationsApi
+                | Route::TipsApi
+                | Route::EscalationsApi
+                | Route::BusinessesApi
+                | Route::BusinessesCsv
         )
     }
 
@@ -415,6 +438,13 @@ async fn call(
         Route::PersonsStatsApi => client.get(url("/api/v1/persons/statistics?year=2026")),
         Route::PersonsExportCsv => client.get(url("/api/v1/persons/export.csv")),
         Route::PersonDurationsApi => client.get(url("/api/v1/parameters/person_durations")),
+        Route::TipsPage => client.get(url("/tips")),
+        Route::TipsApi => client.get(url("/api/v1/tips")),
+        Route::EscalationsPage => client.get(url("/escalations")),
+        Route::EscalationsApi => client.get(url("/api/v1/escalations")),
+        Route::BusinessesPage => client.get(url("/businesses")),
+        Route::BusinessesApi => client.get(url("/api/v1/businesses")),
+        Route::BusinessesCsv => client.get(url("/api/v1/businesses/export.csv")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

@@ -7,6 +7,7 @@ mod accounts;
 mod areas;
 mod classification;
 mod incidents;
+mod operations;
 mod person_records;
 mod persons;
 mod population;
@@ -106,6 +107,7 @@ pub async fn fill(
     }
     areas::fill(db, &province, seed).await?;
     classification::fill(db, &province, seed).await?;
+    operations::fill(db, keys, &province, seed).await?;
     reference::mark_loaded(db, "demo", &format!("seed {seed}")).await?;
     Ok(accounts)
 }

@@ -2,8 +2,11 @@
 
 pub(crate) mod areas;
 mod audit;
+pub(crate) mod businesses;
 pub(crate) mod classifications;
+pub(crate) mod escalations;
 pub(crate) mod incidents;
+mod notifications;
 mod openapi;
 pub(crate) mod parameters;
 mod person_records;
@@ -12,6 +15,7 @@ mod session;
 mod site_extras;
 pub(crate) mod sites;
 pub(crate) mod sites_io;
+pub(crate) mod tips;
 mod units;
 
 use crate::AppState;
@@ -36,6 +40,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(parameters::routes())
         .merge(classifications::routes())
         .merge(areas::routes())
+        .merge(tips::routes())
+        .merge(escalations::routes())
+        .merge(notifications::routes())
+        .merge(businesses::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

@@ -26,5 +26,11 @@ requirement!(
     ManageParameters,
     ReadAreas,
     WriteAreas,
-    DecideAreas
+    DecideAreas,
+    TriageTips,
+    ReadEscalations,
+    RaiseEscalations,
+    HandleEscalations,
+    DecideEscalations,
+    ManageBusinesses
 );

@@ -12,6 +12,7 @@ mod auth;
 mod classification;
 mod common;
 mod dashboard;
+mod operations;
 mod parameters;
 mod person_records;
 mod persons;
@@ -118,6 +119,9 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     classification::ENTRIES,
     areas::ENTRIES,
     admin::ENTRIES,
+    operations::ENTRIES,
+    operations::ESCALATIONS,
+    operations::BUSINESSES,
 ];
 
 /// (key, Vietnamese, English), from every area.

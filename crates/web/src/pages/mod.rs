@@ -7,11 +7,14 @@ mod admin_users;
 mod area_admin;
 mod areas;
 mod audit;
+mod businesses;
 mod classification;
 mod dashboard;
+mod escalations;
 mod incidents;
 mod key_routes;
 mod login;
+mod notifications;
 mod parameters;
 mod person_records;
 pub(crate) mod persons;
@@ -19,6 +22,7 @@ mod site_checks;
 mod site_edit;
 mod sites;
 mod sites_import;
+mod tips;
 mod units;
 
 use crate::AppState;
@@ -55,6 +59,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(parameters::routes())
         .merge(admin_users::routes())
         .merge(audit::routes())
+        .merge(tips::routes())
+        .merge(escalations::routes())
+        .merge(notifications::routes())
+        .merge(businesses::routes())
 }
 
 /// The pages that take files, which get the larger body limit (see `crate::router`).
@@ -104,6 +112,8 @@ pub struct Page {
     pub current: &'static str,
     pub breadcrumbs: Vec<Crumb>,
     pub flash: Option<Flash>,
+    /// Unread notifications of the signed-in user (the header's badge).
+    pub unread: i64,
 }
 
 /// The navigation a role sees: only what it may open. Each work area adds its entry here
@@ -135,6 +145,15 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     if who.may(Action::ReadAreas) {
         work.push(NavItem { id: "areas", href: "/areas", label: "nav.areas" });
     }
+    if who.may(Action::TriageTips) {
+        work.push(NavItem { id: "tips", href: "/tips", label: "nav.tips" });
+    }
+    if who.may(Action::ReadSites) {
+        work.push(NavItem { id: "businesses", href: "/businesses", label: "nav.businesses" });
+    }
+    if who.may(Action::ReadEscalations) {
+        work.push(NavItem { id: "escalations", href: "/escalations", label: "nav.escalations" });
+    }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });
     }
@@ -149,6 +168,7 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     if who.may(Action::ReadAudit) {
         system.push(NavItem { id: "audit", href: "/audit", label: "nav.audit" });
     }
+    system.push(NavItem { id: "notifications", href: "/notifications", label: "nav.notifications" });
     system.push(NavItem { id: "account", href: "/account", label: "nav.account" });
     [("nav.overview", overview), ("nav.work", work), ("nav.system", system)]
         .into_iter()
@@ -222,7 +242,17 @@ impl Ctx {
             };
             Flash { kind: if key.starts_with("error") { "error" } else { "success" }, text }
         });
+        let unread = match who {
+            Some(w) => diaban_store::notifications::unread_count(&self.state.db, w.user.id)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot count notifications");
+                    0
+                }),
+            None => 0,
+        };
         Page {
+            unread,
             tr,
             csrf: self.csrf.clone(),
             title: tr.t(title_key).to_owned(),
