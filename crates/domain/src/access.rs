@@ -124,11 +124,19 @@ pub enum Action {
     WriteSites,
     /// Set the province's parameters (monitoring periods, radii, thresholds).
     ManageParameters,
+    /// Read propaganda activities in scope (a partner: its own) and their totals.
+    ReadPropaganda,
+    /// Record propaganda activities (a partner: its own).
+    WritePropaganda,
+    /// Read and export cases, seizures and rings in scope.
+    ReadCases,
+    /// Record cases with their subjects and seizures; build and dismantle rings.
+    WriteCases,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -139,6 +147,10 @@ impl Action {
         Action::ReadSites,
         Action::WriteSites,
         Action::ManageParameters,
+        Action::ReadPropaganda,
+        Action::WritePropaganda,
+        Action::ReadCases,
+        Action::WriteCases,
     ];
 
     /// A short English description for the roles table.
@@ -154,6 +166,10 @@ impl Action {
             Action::ReadSites => "read and export the drug-site registry",
             Action::WriteSites => "record drug sites and their lifecycle",
             Action::ManageParameters => "set the province's parameters",
+            Action::ReadPropaganda => "read propaganda activities and totals (partner: its own)",
+            Action::WritePropaganda => "record propaganda activities (partner: its own)",
+            Action::ReadCases => "read and export cases, seizures and rings",
+            Action::WriteCases => "record cases, subjects, seizures and rings",
         }
     }
 }
@@ -175,6 +191,12 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         WriteSites => matches!(role, ProvinceOfficer | CommuneOfficer),
         // The administrator enters what the province decided; every change is audited.
         ManageParameters => matches!(role, Admin),
+        // Partners record their own activities; the query narrows what they read to those.
+        ReadPropaganda => matches!(role, ProvinceOfficer | CommuneOfficer | Leader | Partner),
+        WritePropaganda => matches!(role, ProvinceOfficer | CommuneOfficer | Partner),
+        // Cases and rings are police operational data, like sites.
+        ReadCases => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
+        WriteCases => matches!(role, ProvinceOfficer | CommuneOfficer),
     }
 }
 
@@ -212,6 +234,19 @@ mod tests {
         }
         assert!(!allows(Role::Leader, Action::WriteSites, true));
         assert!(allows(Role::CommuneOfficer, Action::WriteSites, false));
+    }
+
+    #[test]
+    fn partners_record_propaganda_but_see_no_cases() {
+        assert!(allows(Role::Partner, Action::WritePropaganda, false));
+        assert!(allows(Role::Partner, Action::ReadPropaganda, false));
+        assert!(!allows(Role::Partner, Action::ReadCases, true));
+        assert!(!allows(Role::Leader, Action::WriteCases, true));
+        assert!(!allows(Role::Leader, Action::WritePropaganda, true));
+        for r in [Role::Admin, Role::Auditor] {
+            assert!(!allows(r, Action::ReadPropaganda, true), "{r}");
+            assert!(!allows(r, Action::ReadCases, true), "{r}");
+        }
     }
 
     /// The roles × actions table as docs/security.md prints it, rendered from [`allows`].

@@ -7,9 +7,13 @@
 pub mod access;
 pub mod area;
 pub mod attachment;
+pub mod cases;
 pub mod classification;
 pub mod incident;
+mod ops_enum;
 pub mod person;
+pub mod propaganda;
+pub mod seizures;
 pub mod site;
 pub mod text;
 pub mod time;

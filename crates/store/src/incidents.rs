@@ -119,12 +119,7 @@ pub async fn record_many(
     audit_entry: Option<NewEntry>,
 ) -> Result<Recorded, DbError> {
     let mut tx = db.begin().await?;
-    let mut out = Recorded::default();
-    for inc in list {
-        let id = insert(&mut tx, inc, created_by).await?;
-        out.ids.push(id);
-        out.alerts.extend(raise_alerts(&mut tx, id, inc, radius_m).await?);
-    }
+    let out = record_in(&mut tx, list, radius_m, created_by).await?;
     if let Some(mut e) = audit_entry {
         e.target_type = "incident".into();
         e.target_id =
@@ -132,6 +127,23 @@ pub async fn record_many(
         audit::append_in(&mut tx, &e).await?;
     }
     tx.commit().await?;
+    Ok(out)
+}
+
+/// [`record_many`] inside the caller's transaction, without an audit entry (the caller
+/// writes its own): a case records its incidents and their alerts with itself.
+pub async fn record_in(
+    tx: &mut Tx,
+    list: &[NewIncident],
+    radius_m: f64,
+    created_by: Option<i64>,
+) -> Result<Recorded, DbError> {
+    let mut out = Recorded::default();
+    for inc in list {
+        let id = insert(tx, inc, created_by).await?;
+        out.ids.push(id);
+        out.alerts.extend(raise_alerts(tx, id, inc, radius_m).await?);
+    }
     Ok(out)
 }
 

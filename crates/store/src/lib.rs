@@ -5,6 +5,7 @@
 //! with the same version numbers. Nothing outside this crate writes SQL.
 
 pub mod audit;
+pub mod cases;
 pub mod classification;
 mod db;
 mod error;
@@ -13,7 +14,9 @@ pub mod incidents;
 pub mod parameters;
 pub mod persons;
 pub mod population;
+pub mod propaganda;
 pub mod reference;
+pub mod rings;
 pub mod sessions;
 pub mod site_attachments;
 pub mod site_links;

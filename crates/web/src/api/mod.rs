@@ -1,11 +1,14 @@
 //! The JSON API, version 1. Every route states who may use it where it is declared.
 
 mod audit;
+pub(crate) mod cases;
 pub(crate) mod classifications;
 pub(crate) mod incidents;
 mod openapi;
 pub(crate) mod parameters;
 mod persons;
+pub(crate) mod propaganda;
+pub(crate) mod rings;
 mod session;
 mod site_extras;
 pub(crate) mod sites;
@@ -32,6 +35,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(parameters::routes())
         .merge(classifications::routes())
+        .merge(propaganda::routes())
+        .merge(cases::routes())
+        .merge(rings::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

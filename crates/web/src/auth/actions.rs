@@ -23,5 +23,9 @@ requirement!(
     ReadAudit,
     ReadSites,
     WriteSites,
-    ManageParameters
+    ManageParameters,
+    ReadPropaganda,
+    WritePropaganda,
+    ReadCases,
+    WriteCases
 );

@@ -11,6 +11,7 @@ mod auth;
 mod classification;
 mod common;
 mod dashboard;
+mod operations;
 mod parameters;
 mod persons;
 mod sites;
@@ -114,6 +115,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     parameters::ENTRIES,
     classification::ENTRIES,
     admin::ENTRIES,
+    operations::ENTRIES,
 ];
 
 /// (key, Vietnamese, English), from every area.

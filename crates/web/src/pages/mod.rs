@@ -5,12 +5,15 @@
 mod account;
 mod admin_users;
 mod audit;
+mod cases;
 mod classification;
 mod dashboard;
 mod incidents;
 mod login;
 mod parameters;
 pub(crate) mod persons;
+mod propaganda;
+mod rings;
 mod site_checks;
 mod site_edit;
 mod sites;
@@ -47,6 +50,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(parameters::routes())
         .merge(admin_users::routes())
         .merge(audit::routes())
+        .merge(propaganda::routes())
+        .merge(cases::routes())
+        .merge(rings::routes())
 }
 
 /// The pages that take files, which get the larger body limit (see `crate::router`).
@@ -114,6 +120,13 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
         work.push(NavItem { id: "site_checks", href: "/sites/checks", label: "nav.site_checks" });
         work.push(NavItem { id: "incidents", href: "/incidents", label: "nav.incidents" });
         work.push(NavItem { id: "classification", href: "/classification", label: "nav.classification" });
+    }
+    if who.may(Action::ReadPropaganda) {
+        work.push(NavItem { id: "propaganda", href: "/propaganda", label: "nav.propaganda" });
+    }
+    if who.may(Action::ReadCases) {
+        work.push(NavItem { id: "cases", href: "/cases", label: "nav.cases" });
+        work.push(NavItem { id: "rings", href: "/rings", label: "nav.rings" });
     }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });
