@@ -107,10 +107,22 @@ enum Route {
     ClassificationPage,
     ClassificationApi,
     ClassificationCsv,
+    PropagandaPage,
+    PropagandaCalendarPage,
+    PropagandaApi,
+    PropagandaSummaryApi,
+    PropagandaExportCsv,
+    CasesPage,
+    CaseNewPage,
+    CasesApi,
+    CasesSummaryApi,
+    CasesExportCsv,
+    RingsPage,
+    RingsApi,
 }
 
 impl Route {
-    const ALL: [Route; 31] = [
+    const ALL: [Route; 43] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -142,6 +154,18 @@ impl Route {
         Route::ClassificationPage,
         Route::ClassificationApi,
         Route::ClassificationCsv,
+        Route::PropagandaPage,
+        Route::PropagandaCalendarPage,
+        Route::PropagandaApi,
+        Route::PropagandaSummaryApi,
+        Route::PropagandaExportCsv,
+        Route::CasesPage,
+        Route::CaseNewPage,
+        Route::CasesApi,
+        Route::CasesSummaryApi,
+        Route::CasesExportCsv,
+        Route::RingsPage,
+        Route::RingsApi,
     ];
 
     /// The action the route is declared with.
@@ -171,6 +195,18 @@ impl Route {
             | Route::ClassificationCsv => Action::ReadSites,
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
             Route::ParametersPage | Route::ParametersApi => Action::ManageParameters,
+            Route::PropagandaPage
+            | Route::PropagandaCalendarPage
+            | Route::PropagandaApi
+            | Route::PropagandaSummaryApi
+            | Route::PropagandaExportCsv => Action::ReadPropaganda,
+            Route::CasesPage
+            | Route::CasesApi
+            | Route::CasesSummaryApi
+            | Route::CasesExportCsv
+            | Route::RingsPage
+            | Route::RingsApi => Action::ReadCases,
+            Route::CaseNewPage => Action::WriteCases,
         }
     }
 
@@ -204,6 +240,13 @@ impl Route {
                 | Route::ParametersApi
                 | Route::ClassificationApi
                 | Route::ClassificationCsv
+                | Route::PropagandaApi
+                | Route::PropagandaSummaryApi
+                | Route::PropagandaExportCsv
+                | Route::CasesApi
+                | Route::CasesSummaryApi
+                | Route::CasesExportCsv
+                | Route::RingsApi
         )
     }
 
@@ -326,6 +369,18 @@ async fn call(
         Route::ClassificationPage => client.get(url("/classification?year=2025")),
         Route::ClassificationApi => client.get(url("/api/v1/classifications?year=2025")),
         Route::ClassificationCsv => client.get(url("/api/v1/classifications/export.csv?year=2025")),
+        Route::PropagandaPage => client.get(url("/propaganda")),
+        Route::PropagandaCalendarPage => client.get(url("/propaganda/calendar?month=2026-03")),
+        Route::PropagandaApi => client.get(url("/api/v1/propaganda")),
+        Route::PropagandaSummaryApi => client.get(url("/api/v1/propaganda/summary")),
+        Route::PropagandaExportCsv => client.get(url("/api/v1/propaganda/export.csv")),
+        Route::CasesPage => client.get(url("/cases")),
+        Route::CaseNewPage => client.get(url("/cases/new")),
+        Route::CasesApi => client.get(url("/api/v1/cases")),
+        Route::CasesSummaryApi => client.get(url("/api/v1/cases/summary")),
+        Route::CasesExportCsv => client.get(url("/api/v1/cases/export.csv")),
+        Route::RingsPage => client.get(url("/rings")),
+        Route::RingsApi => client.get(url("/api/v1/rings")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
