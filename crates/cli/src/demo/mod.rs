@@ -8,6 +8,7 @@ mod classification;
 mod incidents;
 mod persons;
 mod population;
+mod propaganda_cases;
 pub mod rng;
 mod sites;
 
@@ -102,6 +103,7 @@ pub async fn fill(
         persons::fill(db, keys, &province, seed).await?;
     }
     classification::fill(db, &province, seed).await?;
+    propaganda_cases::fill(db, keys, &province, seed).await?;
     reference::mark_loaded(db, "demo", &format!("seed {seed}")).await?;
     Ok(accounts)
 }

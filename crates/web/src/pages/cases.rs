@@ -52,12 +52,19 @@ fn seizures_text(lines: &[SeizureLine], tr: Tr) -> String {
             format!(
                 "{}: {} {}",
                 tr_label(l.drug(), tr, Drug::label_vi, Drug::label_en),
-                tr.dec(l.quantity(), if l.quantity().fract() == 0.0 { 0 } else { 2 }),
+                quantity(l.quantity(), tr),
                 tr_label(l.unit(), tr, QuantityUnit::label_vi, QuantityUnit::label_en)
             )
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A quantity with at most three decimals and no trailing zeros (2,5 not 2,500).
+fn quantity(x: f64, tr: Tr) -> String {
+    let s = tr.dec(x, 3);
+    let mark = if tr.0 == Lang::Vi { ',' } else { '.' };
+    if s.contains(mark) { s.trim_end_matches('0').trim_end_matches(mark).to_owned() } else { s }
 }
 
 /// A case row for templates.
