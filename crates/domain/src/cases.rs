@@ -87,9 +87,7 @@ impl CaseError {
             CaseError::ProsecutionWithoutFigures => {
                 "Khởi tố hình sự cần ít nhất 1 vụ khởi tố và 1 bị can".into()
             }
-            CaseError::AdministrativeWithoutPersons => {
-                "Xử lý hành chính cần ít nhất 1 người bị xử lý".into()
-            }
+            CaseError::AdministrativeWithoutPersons => "Xử lý hành chính cần ít nhất 1 người bị xử lý".into(),
             CaseError::FiguresDoNotFit(o) => {
                 format!("Số liệu không phù hợp với kết quả «{}»", o.label_vi())
             }

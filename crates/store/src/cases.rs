@@ -202,7 +202,9 @@ pub async fn create(
             NewSubject::Person { person_id, role } => (Some(*person_id), None, None, None, *role),
             NewSubject::Named { name, birth_year, sex, role } => {
                 let keys = keys.ok_or_else(|| {
-                    DbError::Invalid("subjects without a record need the data key, which is not loaded".into())
+                    DbError::Invalid(
+                        "subjects without a record need the data key, which is not loaded".into(),
+                    )
                 })?;
                 (None, Some(keys.seal(name.trim(), aad())), birth_year.map(i64::from), sex.clone(), *role)
             }
@@ -225,7 +227,12 @@ pub async fn create(
         let q = Query::insert()
             .into_table("case_seizures")
             .columns(["case_id", "drug", "quantity", "unit"])
-            .values_panic([id.into(), l.drug().as_str().into(), l.quantity().into(), l.unit().as_str().into()])
+            .values_panic([
+                id.into(),
+                l.drug().as_str().into(),
+                l.quantity().into(),
+                l.unit().as_str().into(),
+            ])
             .to_owned();
         tx.exec().execute(&q).await?;
     }

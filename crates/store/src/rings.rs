@@ -171,8 +171,9 @@ pub async fn link_case(
     audit_entry: Option<NewEntry>,
 ) -> Result<(), RingError> {
     let ring = get(db, ring_id, scope).await?.ok_or(RingError::NotFound("no such ring"))?;
-    let case =
-        crate::cases::get(db, case_id, scope).await?.ok_or(RingError::NotFound("no such case in your scope"))?;
+    let case = crate::cases::get(db, case_id, scope)
+        .await?
+        .ok_or(RingError::NotFound("no such case in your scope"))?;
     match case.ring_id {
         Some(r) if r == ring_id => return Ok(()),
         Some(r) => return Err(RingError::OtherRing(r)),

@@ -33,7 +33,14 @@ fn entry(action: &str) -> Option<NewEntry> {
     Some(NewEntry { actor: "cli".into(), action: action.into(), ..Default::default() })
 }
 
-fn activity(unit: &Unit, on: NaiveDate, organiser: &str, venue: VenueType, form: PropagandaForm, n: u32) -> NewActivity {
+fn activity(
+    unit: &Unit,
+    on: NaiveDate,
+    organiser: &str,
+    venue: VenueType,
+    form: PropagandaForm,
+    n: u32,
+) -> NewActivity {
     NewActivity {
         held_on: on,
         unit_id: unit.id,
@@ -93,7 +100,8 @@ async fn propaganda_is_listed_and_totalled_within_scope() {
         let (_, n) = propaganda::list(db, Scope::Commune(c1.id), &all).await.unwrap();
         assert_eq!(n, 2, "a commune sees its own");
 
-        let march = PropagandaFilter { from: Some(d(2026, 3, 1)), to: Some(d(2026, 3, 31)), ..Default::default() };
+        let march =
+            PropagandaFilter { from: Some(d(2026, 3, 1)), to: Some(d(2026, 3, 31)), ..Default::default() };
         let t3 = propaganda::totals(db, Scope::Province(qn.id), &march).await.unwrap();
         assert_eq!(t3.all.activities, 3);
         assert_eq!(t3.all.participants, 240);
@@ -101,14 +109,15 @@ async fn propaganda_is_listed_and_totalled_within_scope() {
         assert_eq!(t3.by_venue_type[&VenueType::School].participants, 120);
         assert_eq!(t3.by_form[&PropagandaForm::Meeting].activities, 2);
         assert_eq!(t3.by_organiser["Sở Y tế"].participants, 40);
-        let schools =
-            PropagandaFilter { venue_type: Some(VenueType::School), ..Default::default() };
+        let schools = PropagandaFilter { venue_type: Some(VenueType::School), ..Default::default() };
         assert_eq!(propaganda::list(db, Scope::Province(qn.id), &schools).await.unwrap().1, 2);
 
-        let (found, _) =
-            audit::search(db, &AuditFilter { action_prefix: Some("propaganda.".into()), limit: 10, ..Default::default() })
-                .await
-                .unwrap();
+        let (found, _) = audit::search(
+            db,
+            &AuditFilter { action_prefix: Some("propaganda.".into()), limit: 10, ..Default::default() },
+        )
+        .await
+        .unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].target_id, a.to_string());
         t.cleanup().await;
@@ -195,9 +204,10 @@ async fn a_case_with_coordinates_records_its_subjects_seizures_and_incidents_in_
                 role: SubjectRole::Transporter,
             },
         ];
-        let rec = cases::create(db, Some(&keys), &c, Scope::Commune(c1.id), 200.0, None, entry("case.create"))
-            .await
-            .unwrap();
+        let rec =
+            cases::create(db, Some(&keys), &c, Scope::Commune(c1.id), 200.0, None, entry("case.create"))
+                .await
+                .unwrap();
         assert_eq!(rec.incidents.len(), 2, "{}: a seizure and an arrest", t.db.backend().as_str());
         assert_eq!(rec.alerts.len(), 2, "each incident raises an alert on the eliminated site");
         assert_eq!(cases::incident_ids(db, rec.id).await.unwrap(), rec.incidents);
@@ -211,9 +221,10 @@ async fn a_case_with_coordinates_records_its_subjects_seizures_and_incidents_in_
         assert!(cases::get(db, rec.id, Scope::Commune(c2.id)).await.unwrap().is_none(), "out of scope");
 
         // The typed name is sealed at rest and opened only when asked.
-        let raw = testing::query_text(db, "SELECT name_sealed FROM case_subjects WHERE name_sealed IS NOT NULL")
-            .await
-            .unwrap();
+        let raw =
+            testing::query_text(db, "SELECT name_sealed FROM case_subjects WHERE name_sealed IS NOT NULL")
+                .await
+                .unwrap();
         let sealed = raw[0][0].clone().unwrap();
         assert!(!sealed.contains("Không Hồ Sơ"));
         let hidden = cases::subjects(db, rec.id, None, None).await.unwrap();
@@ -239,7 +250,8 @@ async fn a_case_with_coordinates_records_its_subjects_seizures_and_incidents_in_
         // A person outside the recorder's scope: refused, nothing written.
         let mut bad = case(&c1, Some((15.2, 108.9)));
         bad.subjects = vec![NewSubject::Person { person_id: elsewhere, role: SubjectRole::User }];
-        let e = cases::create(db, Some(&keys), &bad, Scope::Commune(c1.id), 200.0, None, None).await.unwrap_err();
+        let e =
+            cases::create(db, Some(&keys), &bad, Scope::Commune(c1.id), 200.0, None, None).await.unwrap_err();
         assert!(matches!(e, DbError::Invalid(_)), "{e}");
         // Typed names without the key: refused, nothing written.
         let mut nokey = case(&c1, Some((15.2, 108.9)));
@@ -252,7 +264,8 @@ async fn a_case_with_coordinates_records_its_subjects_seizures_and_incidents_in_
         assert!(cases::create(db, None, &nokey, Scope::Commune(c1.id), 200.0, None, None).await.is_err());
         let (_, total) = cases::list(db, Scope::Province(qn.id), &CaseFilter::default()).await.unwrap();
         assert_eq!(total, 1, "refused cases left nothing");
-        let (_, n_inc) = incidents::list(db, Scope::Province(qn.id), &IncidentFilter::default()).await.unwrap();
+        let (_, n_inc) =
+            incidents::list(db, Scope::Province(qn.id), &IncidentFilter::default()).await.unwrap();
         assert_eq!(n_inc, 2, "refused cases left no incident");
 
         // Without coordinates: no incident. Administrative handling.
@@ -260,7 +273,8 @@ async fn a_case_with_coordinates_records_its_subjects_seizures_and_incidents_in_
         plain.outcome = CaseOutcome::Administrative;
         plain.figures = OutcomeFigures { persons_handled: 3, ..Default::default() };
         plain.seizures = vec![SeizureLine::new(Drug::Cannabis, 40.0, QuantityUnit::Plant).unwrap()];
-        let r2 = cases::create(db, Some(&keys), &plain, Scope::Province(qn.id), 200.0, None, None).await.unwrap();
+        let r2 =
+            cases::create(db, Some(&keys), &plain, Scope::Province(qn.id), 200.0, None, None).await.unwrap();
         assert!(r2.incidents.is_empty());
 
         let tot = cases::totals(db, Scope::Province(qn.id), &CaseFilter::default()).await.unwrap();
@@ -293,7 +307,9 @@ async fn rings_link_cases_in_scope_and_are_dismantled_once() {
         let province = Scope::Province(qn.id);
         let ring = rings::create(
             db,
-            &NewRing { name: "Đường dây Lào – Kon Tum".into(), unit_id: qn.id, description: String::new() },
+            &NewRing {
+                name: "Đường dây Lào – Kon Tum".into(), unit_id: qn.id, description: String::new()
+            },
             None,
             entry("ring.create"),
         )
@@ -317,7 +333,9 @@ async fn rings_link_cases_in_scope_and_are_dismantled_once() {
         assert_eq!((r.cases, r.subjects), (2, 1), "{}", t.db.backend().as_str());
         assert_eq!(r.first_case_on, Some(d(2026, 3, 5)));
         let (of_ring, _) =
-            cases::list(db, province, &CaseFilter { ring_id: Some(ring), ..Default::default() }).await.unwrap();
+            cases::list(db, province, &CaseFilter { ring_id: Some(ring), ..Default::default() })
+                .await
+                .unwrap();
         assert_eq!(of_ring.len(), 2);
 
         // A commune officer sees neither the province's ring nor can link to it.
@@ -344,7 +362,9 @@ async fn rings_link_cases_in_scope_and_are_dismantled_once() {
         assert!(matches!(e, RingError::Refused(_)), "{e}");
         let e = rings::dismantle(db, ring, province, d(2026, 5, 2), today, None).await.unwrap_err();
         assert!(matches!(e, RingError::Refused(_)), "{e}");
-        let r = rings::dismantle(db, ring, province, d(2026, 4, 20), today, entry("ring.dismantle")).await.unwrap();
+        let r = rings::dismantle(db, ring, province, d(2026, 4, 20), today, entry("ring.dismantle"))
+            .await
+            .unwrap();
         assert_eq!(r.dismantled_on, Some(d(2026, 4, 20)));
         assert!(matches!(
             rings::dismantle(db, ring, province, d(2026, 4, 21), today, None).await.unwrap_err(),

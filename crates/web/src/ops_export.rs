@@ -115,7 +115,8 @@ pub fn xlsx_response(body: Vec<u8>, file_name: &'static str) -> Response {
 mod tests {
     use super::*;
 
-    const COLUMNS: &[(&str, &str, f64)] = &[("id", "Mã", 6.0), ("on", "Ngày", 12.0), ("note", "Ghi chú", 20.0)];
+    const COLUMNS: &[(&str, &str, f64)] =
+        &[("id", "Mã", 6.0), ("on", "Ngày", 12.0), ("note", "Ghi chú", 20.0)];
 
     #[test]
     fn csv_and_xlsx_carry_the_same_columns() {

@@ -375,7 +375,14 @@ pub async fn validate_case(
                     } else {
                         "quantity"
                     };
-                    row_error(&mut errors, "seizures", i, field, if vi { e.message_vi() } else { e.to_string() }, tr);
+                    row_error(
+                        &mut errors,
+                        "seizures",
+                        i,
+                        field,
+                        if vi { e.message_vi() } else { e.to_string() },
+                        tr,
+                    );
                 }
             }
         }
@@ -405,7 +412,9 @@ pub async fn validate_case(
         let birth_year = match text_of(&s.birth_year) {
             t if t.is_empty() => None,
             t => match t.parse::<i32>() {
-                Ok(y) if (1900..=today.format("%Y").to_string().parse().unwrap_or(2100)).contains(&y) => Some(y),
+                Ok(y) if (1900..=today.format("%Y").to_string().parse().unwrap_or(2100)).contains(&y) => {
+                    Some(y)
+                }
                 _ => {
                     row_error(&mut errors, "subjects", i, "birth_year", tr.t("ops.bad_year").into(), tr);
                     None

@@ -27,9 +27,11 @@ async fn propaganda_is_recorded_scoped_and_partners_keep_their_own() {
         let pc04 = app.login_as(Role::ProvinceOfficer, "51").await;
         let partner = app.login_as(Role::Partner, "51").await;
 
-        let (s, body) = kt.post_json("/api/v1/propaganda", &activity("2026-03-02", "school", "meeting", 120)).await;
+        let (s, body) =
+            kt.post_json("/api/v1/propaganda", &activity("2026-03-02", "school", "meeting", 120)).await;
         assert_eq!(s, 201, "{} {body}", app.engine);
-        let (s, _) = ct.post_json("/api/v1/propaganda", &activity("2026-03-05", "commune", "loudspeaker", 60)).await;
+        let (s, _) =
+            ct.post_json("/api/v1/propaganda", &activity("2026-03-05", "commune", "loudspeaker", 60)).await;
         assert_eq!(s, 201);
         let mut own = activity("2026-03-06", "industrial_zone", "leaflets", 30);
         own["organiser"] = json!("Tên khác bị bỏ qua");
@@ -41,8 +43,14 @@ async fn propaganda_is_recorded_scoped_and_partners_keep_their_own() {
             (activity("2999-01-01", "school", "meeting", 1), "held_on"),
             (activity("2026-03-02", "pub", "meeting", 1), "venue_type"),
             (activity("2026-03-02", "school", "dance", 1), "form"),
-            (json!({"held_on": "2026-03-02", "organiser": "X", "venue_type": "school", "form": "meeting", "participants": -3}), "participants"),
-            (json!({"held_on": "2026-03-02", "organiser": "X", "venue_type": "school", "form": "meeting", "unit": CAM_THANH}), "unit"),
+            (
+                json!({"held_on": "2026-03-02", "organiser": "X", "venue_type": "school", "form": "meeting", "participants": -3}),
+                "participants",
+            ),
+            (
+                json!({"held_on": "2026-03-02", "organiser": "X", "venue_type": "school", "form": "meeting", "unit": CAM_THANH}),
+                "unit",
+            ),
         ] {
             let (s, err) = kt.post_json("/api/v1/propaganda", &bad).await;
             assert_eq!(s, 422, "{bad} -> {err}");
@@ -80,7 +88,10 @@ async fn propaganda_is_recorded_scoped_and_partners_keep_their_own() {
         // Roles.
         let leader = app.login_as(Role::Leader, "51").await;
         assert_eq!(leader.get_json("/api/v1/propaganda").await.1["total"], 3);
-        assert_eq!(leader.post_json("/api/v1/propaganda", &activity("2026-03-02", "school", "meeting", 1)).await.0, 403);
+        assert_eq!(
+            leader.post_json("/api/v1/propaganda", &activity("2026-03-02", "school", "meeting", 1)).await.0,
+            403
+        );
         for role in [Role::Admin, Role::Auditor] {
             let u = app.login_as(role, "51").await;
             assert_eq!(u.get_json("/api/v1/propaganda").await.0, 403, "{role}");
@@ -176,7 +187,8 @@ async fn cases_record_seizures_in_their_units_create_incidents_and_hide_identiti
         let (_, sum) = pc04.get_json("/api/v1/cases/summary").await;
         assert_eq!(sum["cases"], 1, "{sum}");
         assert_eq!(sum["defendants"], 2);
-        let synthetic = sum["seizures"].as_array().unwrap().iter().find(|s| s["drug"] == "synthetic").unwrap();
+        let synthetic =
+            sum["seizures"].as_array().unwrap().iter().find(|s| s["drug"] == "synthetic").unwrap();
         assert_eq!(synthetic["grams"], 120.5);
         assert_eq!(synthetic["tablets"], 3000);
         let csv = pc04.get("/api/v1/cases/export.csv").await.text().await.unwrap();
@@ -195,12 +207,15 @@ async fn cases_record_seizures_in_their_units_create_incidents_and_hide_identiti
         let (s, r) = pc04.post_json(&format!("/api/v1/rings/{ring}/cases"), &json!({"case_id": id})).await;
         assert_eq!(s, 200, "{r}");
         assert_eq!((r["cases"].as_i64(), r["subjects"].as_i64()), (Some(1), Some(1)));
-        let (s, _) = pc04.post_json(&format!("/api/v1/rings/{ring}/dismantle"), &json!({"on": "2026-01-01"})).await;
+        let (s, _) =
+            pc04.post_json(&format!("/api/v1/rings/{ring}/dismantle"), &json!({"on": "2026-01-01"})).await;
         assert_eq!(s, 422, "before its first case");
-        let (s, r) = pc04.post_json(&format!("/api/v1/rings/{ring}/dismantle"), &json!({"on": "2026-04-01"})).await;
+        let (s, r) =
+            pc04.post_json(&format!("/api/v1/rings/{ring}/dismantle"), &json!({"on": "2026-04-01"})).await;
         assert_eq!(s, 200, "{r}");
         assert_eq!(r["dismantled_on"], "2026-04-01");
-        let (s, _) = pc04.post_json(&format!("/api/v1/rings/{ring}/dismantle"), &json!({"on": "2026-04-02"})).await;
+        let (s, _) =
+            pc04.post_json(&format!("/api/v1/rings/{ring}/dismantle"), &json!({"on": "2026-04-02"})).await;
         assert_eq!(s, 409);
         let (_, list) = pc04.get_json("/api/v1/rings?dismantled=true").await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
@@ -284,7 +299,10 @@ async fn forms_record_a_case_and_show_markup_as_text() {
         let page = kt.get(&to).await.text().await.unwrap();
         assert!(!page.contains(script));
         assert_eq!(page.matches("&#60;script&#62;").count(), 2, "summary and subject shown as text");
-        assert!(page.contains("Ma túy tổng hợp: 2,5 gam") && page.contains("Ma túy tổng hợp: 10 viên"), "{page}");
+        assert!(
+            page.contains("Ma túy tổng hợp: 2,5 gam") && page.contains("Ma túy tổng hợp: 10 viên"),
+            "{page}"
+        );
         let list = kt.get("/cases").await.text().await.unwrap();
         assert!(list.contains(&to), "the list links the case");
         assert!(!list.contains(script));

@@ -47,21 +47,21 @@ describe('a partner department', () => {
   test('records a propaganda activity and sees it in its own list and the calendar', async () => {
     await open(page, '/propaganda');
     await noSeriousViolations(page);
-    const before = await page.locator('main table tbody tr').count();
+    const before = await page.locator('main table.activities tbody tr').count();
     await page.locator('#a-held_on').fill(today());
     await page.locator('#a-venue').selectOption('school');
     await page.locator('#a-place').fill('Trường THPT kiểm thử trình duyệt');
     await page.locator('#a-form').selectOption('contest');
     await page.locator('#a-participants').fill('321');
-    const res = await submit(page, 'main form[action="/propaganda"]');
+    const res = await submit(page, 'main form[method="post"][action="/propaganda"]');
     assert.equal(res.status(), 200);
     assert.match(await page.locator('.flash p').first().textContent(), /Đã ghi nhận hoạt động/);
-    const row = page.locator('main table tbody tr', { hasText: 'Trường THPT kiểm thử trình duyệt' });
+    const row = page.locator('main table.activities tbody tr', { hasText: 'Trường THPT kiểm thử trình duyệt' });
     assert.equal(await row.count(), 1);
     assert.match(await row.textContent(), /Sở Y tế/);
-    assert.equal(await page.locator('main table tbody tr').count(), Math.min(before + 1, 500));
+    assert.equal(await page.locator('main table.activities tbody tr').count(), Math.min(before + 1, 500));
     // Every row of a partner's list is its own.
-    for (const organiser of await page.locator('main table:not(.calendar) tbody tr td:nth-child(3)').allTextContents()) {
+    for (const organiser of await page.locator('main table.activities tbody tr td:nth-child(3)').allTextContents()) {
       assert.equal(organiser.trim(), 'Sở Y tế');
     }
     await Promise.all([page.waitForNavigation(), page.locator('main a[href="/propaganda/calendar"]').click()]);

@@ -153,8 +153,9 @@ pub async fn fill(db: &Db, keys: Option<&KeyRing>, province: &Unit, seed: u64) -
 
     // Three rings of four cases each; the first dismantled after its last case.
     case_ids.sort_by_key(|(_, on)| *on);
-    for (k, name) in
-        ["Đường dây mẫu biên giới Lào", "Đường dây mẫu quốc lộ 24", "Đường dây mẫu ven biển"].iter().enumerate()
+    for (k, name) in ["Đường dây mẫu biên giới Lào", "Đường dây mẫu quốc lộ 24", "Đường dây mẫu ven biển"]
+        .iter()
+        .enumerate()
     {
         let ring = rings::create(
             db,

@@ -70,8 +70,9 @@ pub(crate) async fn filter_of(state: &AppState, q: &ListQuery, max: u64) -> Resu
         } else {
             None
         };
-        f.unit_id =
-            Some(u.ok_or_else(|| AppError::bad_param("unit", format!("no commune has the code '{code}'")))?.id);
+        f.unit_id = Some(
+            u.ok_or_else(|| AppError::bad_param("unit", format!("no commune has the code '{code}'")))?.id,
+        );
     }
     if let Some(o) = nonempty(&q.outcome) {
         f.outcome = Some(o.parse::<CaseOutcome>().map_err(|e| AppError::bad_param("outcome", e))?);
@@ -110,7 +111,11 @@ pub(crate) fn totals_json(t: &CaseTotals) -> Value {
 }
 
 /// Records a validated case (radius from the site parameters, keys for typed names).
-pub(crate) async fn record(state: &AppState, who: &Identity, new: &NewCase) -> Result<CaseRecorded, AppError> {
+pub(crate) async fn record(
+    state: &AppState,
+    who: &Identity,
+    new: &NewCase,
+) -> Result<CaseRecorded, AppError> {
     let params = crate::site_input::params(state).await?;
     Ok(cases::create(
         &state.db,
@@ -126,7 +131,11 @@ pub(crate) async fn record(state: &AppState, who: &Identity, new: &NewCase) -> R
 
 /// The subjects of a case in scope as `who` may see them; names of typed subjects are
 /// opened only for roles that read persons, and that read is audited.
-pub(crate) async fn subjects_for(state: &AppState, who: &Identity, case_id: i64) -> Result<Vec<Subject>, AppError> {
+pub(crate) async fn subjects_for(
+    state: &AppState,
+    who: &Identity,
+    case_id: i64,
+) -> Result<Vec<Subject>, AppError> {
     let reads_persons = who.may(Action::ReadPersons);
     let reader = reads_persons.then(|| who.scope());
     let reveal = if reads_persons { state.keys.as_deref() } else { None };
@@ -167,7 +176,8 @@ async fn read(
     who: Authorized<ReadCases>,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = cases::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such case"))?;
+    let c =
+        cases::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such case"))?;
     let mut v = case_json(&c);
     v["subject_list"] = json!(subjects_for(&state, &who, id).await?);
     v["incidents"] = json!(cases::incident_ids(&state.db, id).await?);
@@ -247,7 +257,8 @@ const SUMMARY_COLUMNS: &[(&str, &str, f64)] =
 /// The totals as an indicator table (one row per figure; seizures per drug and unit).
 pub(crate) fn summary_table(t: &CaseTotals) -> Table {
     let mut rows = Vec::new();
-    let mut push = |key: String, label: String, v: Cell| rows.push(vec![Cell::Text(key), Cell::Text(label), v]);
+    let mut push =
+        |key: String, label: String, v: Cell| rows.push(vec![Cell::Text(key), Cell::Text(label), v]);
     push("cases".into(), "Tổng số vụ".into(), Cell::Int(t.cases));
     for &o in CaseOutcome::ALL {
         let n = t.by_outcome.get(&o).copied().unwrap_or(0);

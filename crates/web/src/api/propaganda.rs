@@ -69,8 +69,9 @@ pub(crate) async fn filter_of(
         } else {
             None
         };
-        f.unit_id =
-            Some(u.ok_or_else(|| AppError::bad_param("unit", format!("no commune has the code '{code}'")))?.id);
+        f.unit_id = Some(
+            u.ok_or_else(|| AppError::bad_param("unit", format!("no commune has the code '{code}'")))?.id,
+        );
     }
     if let Some(v) = nonempty(&q.venue_type) {
         f.venue_type = Some(v.parse().map_err(|e| AppError::bad_param("venue_type", e))?);
@@ -88,7 +89,11 @@ pub(crate) async fn filter_of(
 
 /// The totals of `who`'s whole scope within the filter's dates and kinds (a partner's
 /// totals are not narrowed to its own: they are aggregates).
-pub(crate) async fn totals_of(state: &AppState, who: &Identity, f: &PropagandaFilter) -> Result<Totals, AppError> {
+pub(crate) async fn totals_of(
+    state: &AppState,
+    who: &Identity,
+    f: &PropagandaFilter,
+) -> Result<Totals, AppError> {
     let mut all = f.clone();
     all.recorded_by = None;
     Ok(propaganda::totals(&state.db, who.scope(), &all).await?)
@@ -129,8 +134,9 @@ async fn create(
             return Err(AppError::new(ErrorKind::Unprocessable, ops_input::errors_text(&errors)).into());
         }
     };
-    let id = propaganda::create(&state.db, &new, Some(who.user.id), Some(who.audit("propaganda.create", "", "")))
-        .await?;
+    let id =
+        propaganda::create(&state.db, &new, Some(who.user.id), Some(who.audit("propaganda.create", "", "")))
+            .await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 

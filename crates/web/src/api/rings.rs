@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::api::cases::case_json;
 use crate::api::sites::tr_of;
-use crate::auth::actions::{ReadCases, WriteCases};
 use crate::auth::Authorized;
+use crate::auth::actions::{ReadCases, WriteCases};
 use crate::error::{ApiError, AppError, ErrorKind};
 use crate::i18n::{Lang, Tr};
 use crate::ops_input::{self, RingInput};
@@ -35,9 +35,10 @@ pub(crate) fn routes() -> Router<AppState> {
 pub(crate) fn ring_error(e: RingError, tr: Tr) -> AppError {
     match e {
         RingError::NotFound(m) => AppError::not_found(m),
-        RingError::Refused(c) => {
-            AppError::new(ErrorKind::Unprocessable, if tr.0 == Lang::Vi { c.message_vi() } else { c.to_string() })
-        }
+        RingError::Refused(c) => AppError::new(
+            ErrorKind::Unprocessable,
+            if tr.0 == Lang::Vi { c.message_vi() } else { c.to_string() },
+        ),
         RingError::OtherRing(_) | RingError::AlreadyDismantled => {
             let key = if matches!(e, RingError::AlreadyDismantled) {
                 "ops.ring_already_dismantled"
@@ -80,7 +81,8 @@ async fn create(
             return Err(AppError::new(ErrorKind::Unprocessable, ops_input::errors_text(&errors)).into());
         }
     };
-    let id = rings::create(&state.db, &new, Some(who.user.id), Some(who.audit("ring.create", "", ""))).await?;
+    let id =
+        rings::create(&state.db, &new, Some(who.user.id), Some(who.audit("ring.create", "", ""))).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 
@@ -89,7 +91,8 @@ async fn read(
     who: Authorized<ReadCases>,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    let r = rings::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such ring"))?;
+    let r =
+        rings::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such ring"))?;
     let f = CaseFilter { ring_id: Some(id), ..Default::default() };
     let (list, _) = cases::list(&state.db, who.scope(), &f).await?;
     let mut v = json!(r);
@@ -118,7 +121,8 @@ async fn link_case(
     rings::link_case(&state.db, id, case_id as i64, who.scope(), Some(who.audit("ring.link_case", "", "")))
         .await
         .map_err(|e| ring_error(e, tr))?;
-    let r = rings::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such ring"))?;
+    let r =
+        rings::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such ring"))?;
     Ok(Json(json!(r)))
 }
 
@@ -138,8 +142,9 @@ async fn dismantle(
     let on = ops_input::step_date(&input.on, tr)
         .map_err(|m| AppError::new(ErrorKind::Unprocessable, format!("on: {m}")))?;
     let today = diaban_domain::time::today_in_vietnam();
-    let r = rings::dismantle(&state.db, id, who.scope(), on, today, Some(who.audit("ring.dismantle", "", "")))
-        .await
-        .map_err(|e| ring_error(e, tr))?;
+    let r =
+        rings::dismantle(&state.db, id, who.scope(), on, today, Some(who.audit("ring.dismantle", "", "")))
+            .await
+            .map_err(|e| ring_error(e, tr))?;
     Ok(Json(json!(r)))
 }

@@ -267,9 +267,18 @@ async fn form_page(
         ring_id: text(&v.ring_id),
         outcomes: CaseOutcome::ALL
             .iter()
-            .map(|o| Choice { value: o.as_str(), label: outcome_label(*o, tr), selected: v.outcome == o.as_str() })
+            .map(|o| Choice {
+                value: o.as_str(),
+                label: outcome_label(*o, tr),
+                selected: v.outcome == o.as_str(),
+            })
             .collect(),
-        drugs: choices(Drug::ALL.iter().map(|d| (d.as_str(), tr_label(*d, tr, Drug::label_vi, Drug::label_en))).collect()),
+        drugs: choices(
+            Drug::ALL
+                .iter()
+                .map(|d| (d.as_str(), tr_label(*d, tr, Drug::label_vi, Drug::label_en)))
+                .collect(),
+        ),
         units: choices(
             QuantityUnit::ALL
                 .iter()
@@ -336,8 +345,11 @@ fn input_of(raw: &[(String, String)]) -> CaseInput {
         ..Default::default()
     };
     for n in 1..=FORM_ROWS {
-        let (drug, qty, unit) =
-            (get(&format!("seizure_drug_{n}")), get(&format!("seizure_quantity_{n}")), get(&format!("seizure_unit_{n}")));
+        let (drug, qty, unit) = (
+            get(&format!("seizure_drug_{n}")),
+            get(&format!("seizure_quantity_{n}")),
+            get(&format!("seizure_unit_{n}")),
+        );
         // A row counts once a quantity is typed (the selects always carry a value).
         if !qty.trim().is_empty() {
             v.seizures.push(SeizureInput { drug, quantity: Some(Loose::Text(qty)), unit });
@@ -412,7 +424,8 @@ async fn detail(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let tr = ctx.tr(Some(&who));
-    let c = cases::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such case"))?;
+    let c =
+        cases::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such case"))?;
     let subjects = subjects_for(&state, &who, id)
         .await?
         .into_iter()

@@ -176,7 +176,11 @@ async fn page(
         export_query,
         all: total_line(tr.t("ops.total").into(), &t.all, tr),
         by_organiser: t.by_organiser.iter().map(|(k, x)| total_line(k.clone(), x, tr)).collect(),
-        by_venue: t.by_venue_type.iter().map(|(k, x)| total_line(venue_label(*k, tr).into(), x, tr)).collect(),
+        by_venue: t
+            .by_venue_type
+            .iter()
+            .map(|(k, x)| total_line(venue_label(*k, tr).into(), x, tr))
+            .collect(),
         by_form: t.by_form.iter().map(|(k, x)| total_line(form_label(*k, tr).into(), x, tr)).collect(),
         partner: who.role == Role::Partner,
         partner_name: who.user.display_name.clone(),
@@ -290,7 +294,14 @@ async fn calendar(
                             .iter()
                             .filter(|a| a.held_on == d)
                             .rev()
-                            .map(|a| format!("{} — {} ({})", form_label(a.form, tr), a.organiser, tr.num(a.participants)))
+                            .map(|a| {
+                                format!(
+                                    "{} — {} ({})",
+                                    form_label(a.form, tr),
+                                    a.organiser,
+                                    tr.num(a.participants)
+                                )
+                            })
                             .collect(),
                     })
                 })

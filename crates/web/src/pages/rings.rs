@@ -5,9 +5,9 @@
 use super::{Crumb, Ctx, redirect_with_flash, render};
 use crate::AppState;
 use crate::api::rings::ring_error;
-use crate::auth::actions::{ReadCases, WriteCases};
-use crate::auth::Identity;
 use crate::auth::Authorized;
+use crate::auth::Identity;
+use crate::auth::actions::{ReadCases, WriteCases};
 use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::ops_input::{self, RingInput};
@@ -102,7 +102,11 @@ async fn list_page(
     Ok(r)
 }
 
-async fn list(State(state): State<AppState>, who: Authorized<ReadCases>, ctx: Ctx) -> Result<Response, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    who: Authorized<ReadCases>,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
     list_page(&state, &who, &ctx, RingInput::default(), Vec::new()).await
 }
 
@@ -120,7 +124,8 @@ async fn create(
         }
         Ok(new) => {
             let id =
-                rings::create(&state.db, &new, Some(who.user.id), Some(who.audit("ring.create", "", ""))).await?;
+                rings::create(&state.db, &new, Some(who.user.id), Some(who.audit("ring.create", "", "")))
+                    .await?;
             Ok(redirect_with_flash(&format!("/rings/{id}"), "ops.saved_ring"))
         }
     }
@@ -154,13 +159,19 @@ async fn detail_page(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let tr = ctx.tr(Some(who));
-    let r = rings::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such ring"))?;
+    let r =
+        rings::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such ring"))?;
     let f = CaseFilter { ring_id: Some(id), ..Default::default() };
     let cases = cases::list(&state.db, who.scope(), &f)
         .await?
         .0
         .iter()
-        .map(|c| CaseRow { id: c.id, on: tr.date(&c.occurred_on), unit: c.unit_name.clone(), subjects: c.subjects })
+        .map(|c| CaseRow {
+            id: c.id,
+            on: tr.date(&c.occurred_on),
+            unit: c.unit_name.clone(),
+            subjects: c.subjects,
+        })
         .collect();
     let mut p = ctx.page(Some(who), "ops.ring", "rings").await;
     p.title = r.name.clone();
@@ -210,14 +221,25 @@ async fn link_case(
 ) -> Result<Response, AppError> {
     let tr = ctx.tr(Some(&who));
     let Ok(case_id) = f.case_id.trim().trim_start_matches('#').parse::<i64>() else {
-        return detail_page(&state, &who, &ctx, id, Some(format!("{}: {}", tr.t("ops.case_id"), tr.t("ops.bad_count"))))
-            .await;
+        return detail_page(
+            &state,
+            &who,
+            &ctx,
+            id,
+            Some(format!("{}: {}", tr.t("ops.case_id"), tr.t("ops.bad_count"))),
+        )
+        .await;
     };
-    match rings::link_case(&state.db, id, case_id, who.scope(), Some(who.audit("ring.link_case", "", ""))).await {
+    match rings::link_case(&state.db, id, case_id, who.scope(), Some(who.audit("ring.link_case", "", "")))
+        .await
+    {
         Ok(()) => Ok(redirect_with_flash(&format!("/rings/{id}"), "ops.linked_case")),
         Err(e) => {
             let e = ring_error(e, tr);
-            if e.kind == crate::error::ErrorKind::NotFound && e.message.contains("ring") && !e.message.contains("case") {
+            if e.kind == crate::error::ErrorKind::NotFound
+                && e.message.contains("ring")
+                && !e.message.contains("case")
+            {
                 return Err(e);
             }
             detail_page(&state, &who, &ctx, id, Some(e.message)).await
@@ -244,7 +266,9 @@ async fn dismantle(
         Err(m) => return detail_page(&state, &who, &ctx, id, Some(m)).await,
     };
     let today = diaban_domain::time::today_in_vietnam();
-    match rings::dismantle(&state.db, id, who.scope(), on, today, Some(who.audit("ring.dismantle", "", ""))).await {
+    match rings::dismantle(&state.db, id, who.scope(), on, today, Some(who.audit("ring.dismantle", "", "")))
+        .await
+    {
         Ok(_) => Ok(redirect_with_flash(&format!("/rings/{id}"), "ops.dismantled")),
         Err(rings::RingError::NotFound(m)) => Err(AppError::not_found(m)),
         Err(e) => detail_page(&state, &who, &ctx, id, Some(ring_error(e, tr).message)).await,
