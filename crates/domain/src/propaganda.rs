@@ -75,9 +75,12 @@ pub fn check_activity(held_on: NaiveDate, today: NaiveDate, participants: u32) -
     e
 }
 
+/// A week of a month calendar, Monday first; `None` for a day outside the month.
+pub type Week = [Option<NaiveDate>; 7];
+
 /// The first and last day of a calendar month, and the grid of weeks (Monday first) a
-/// month calendar draws: each week is seven days, `None` outside the month.
-pub fn month_grid(year: i32, month: u32) -> Option<(NaiveDate, NaiveDate, Vec<[Option<NaiveDate>; 7]>)> {
+/// month calendar draws.
+pub fn month_grid(year: i32, month: u32) -> Option<(NaiveDate, NaiveDate, Vec<Week>)> {
     use chrono::Datelike;
     let first = NaiveDate::from_ymd_opt(year, month, 1)?;
     let next = if month == 12 {

@@ -136,7 +136,7 @@ async fn page(
         .map(|x| Choice {
             value: x.as_str(),
             label: venue_label(*x, tr),
-            selected: q.venue_type.as_deref() == Some(x.as_str()) || v.venue_type == x.as_str(),
+            selected: q.venue_type.as_deref() == Some(x.as_str()),
         })
         .collect();
     let forms = PropagandaForm::ALL
@@ -144,7 +144,7 @@ async fn page(
         .map(|x| Choice {
             value: x.as_str(),
             label: form_label(*x, tr),
-            selected: q.form.as_deref() == Some(x.as_str()) || v.form == x.as_str(),
+            selected: q.form.as_deref() == Some(x.as_str()),
         })
         .collect();
     let export_query = serde_urlencoded::to_string([

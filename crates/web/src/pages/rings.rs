@@ -234,16 +234,9 @@ async fn link_case(
         .await
     {
         Ok(()) => Ok(redirect_with_flash(&format!("/rings/{id}"), "ops.linked_case")),
-        Err(e) => {
-            let e = ring_error(e, tr);
-            if e.kind == crate::error::ErrorKind::NotFound
-                && e.message.contains("ring")
-                && !e.message.contains("case")
-            {
-                return Err(e);
-            }
-            detail_page(&state, &who, &ctx, id, Some(e.message)).await
-        }
+        // The ring itself out of scope: a 404 page like any missing page.
+        Err(rings::RingError::NotFound("no such ring")) => Err(AppError::not_found("no such ring")),
+        Err(e) => detail_page(&state, &who, &ctx, id, Some(ring_error(e, tr).message)).await,
     }
 }
 
