@@ -145,11 +145,19 @@ pub enum Action {
     DecideEscalations,
     /// Record conditional businesses (ND 96/2016), their inspections and site links.
     ManageBusinesses,
+    /// Read propaganda activities in scope (a partner: its own) and their totals.
+    ReadPropaganda,
+    /// Record propaganda activities (a partner: its own).
+    WritePropaganda,
+    /// Read and export cases, seizures and rings in scope.
+    ReadCases,
+    /// Record cases with their subjects and seizures; build and dismantle rings.
+    WriteCases,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -169,6 +177,10 @@ impl Action {
         Action::HandleEscalations,
         Action::DecideEscalations,
         Action::ManageBusinesses,
+        Action::ReadPropaganda,
+        Action::WritePropaganda,
+        Action::ReadCases,
+        Action::WriteCases,
     ];
 
     /// A short English description for the roles table.
@@ -193,6 +205,10 @@ impl Action {
             Action::HandleEscalations => "handle escalations at the provincial police",
             Action::DecideEscalations => "decide escalations forwarded to the committee",
             Action::ManageBusinesses => "record conditional businesses and inspections",
+            Action::ReadPropaganda => "read propaganda activities and totals (partner: its own)",
+            Action::WritePropaganda => "record propaganda activities (partner: its own)",
+            Action::ReadCases => "read and export cases, seizures and rings",
+            Action::WriteCases => "record cases, subjects, seizures and rings",
         }
     }
 }
@@ -228,6 +244,12 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         DecideEscalations => matches!(role, Leader),
         // Businesses are read under the sites' rules (ReadSites); police record them.
         ManageBusinesses => matches!(role, ProvinceOfficer | CommuneOfficer),
+        // Partners record their own activities; the query narrows what they read to those.
+        ReadPropaganda => matches!(role, ProvinceOfficer | CommuneOfficer | Leader | Partner),
+        WritePropaganda => matches!(role, ProvinceOfficer | CommuneOfficer | Partner),
+        // Cases and rings are police operational data, like sites.
+        ReadCases => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
+        WriteCases => matches!(role, ProvinceOfficer | CommuneOfficer),
     }
 }
 
@@ -279,6 +301,19 @@ mod tests {
         for r in [Role::Admin, Role::Auditor] {
             assert!(!allows(r, Action::ReadEscalations, true), "{r}");
             assert!(!allows(r, Action::TriageTips, true), "{r}");
+        }
+    }
+
+    #[test]
+    fn partners_record_propaganda_but_see_no_cases() {
+        assert!(allows(Role::Partner, Action::WritePropaganda, false));
+        assert!(allows(Role::Partner, Action::ReadPropaganda, false));
+        assert!(!allows(Role::Partner, Action::ReadCases, true));
+        assert!(!allows(Role::Leader, Action::WriteCases, true));
+        assert!(!allows(Role::Leader, Action::WritePropaganda, true));
+        for r in [Role::Admin, Role::Auditor] {
+            assert!(!allows(r, Action::ReadPropaganda, true), "{r}");
+            assert!(!allows(r, Action::ReadCases, true), "{r}");
         }
     }
 

@@ -131,7 +131,7 @@ pub async fn record_many(
 }
 
 /// [`record_many`] inside the caller's transaction, without an audit entry (the caller
-/// writes its own): for a triaged tip, the incident, the tip and the entry go together.
+/// writes its own): a triaged tip, or a case, records its incidents and their alerts with itself.
 pub async fn record_in(
     tx: &mut Tx,
     list: &[NewIncident],

@@ -7,6 +7,7 @@
 pub mod areas;
 pub mod audit;
 pub mod businesses;
+pub mod cases;
 pub mod classification;
 mod db;
 mod error;
@@ -21,8 +22,10 @@ pub mod person_transfers;
 pub mod person_work;
 pub mod persons;
 pub mod population;
+pub mod propaganda;
 pub mod reference;
 pub mod routes;
+pub mod rings;
 pub mod sessions;
 pub mod site_attachments;
 pub mod site_links;

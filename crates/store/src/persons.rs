@@ -358,6 +358,7 @@ pub async fn rotate_keys(db: &Db, old: &KeyRing, new: &KeyRing) -> Result<usize,
     }
     crate::site_attachments::reseal_in(&mut tx, old, new).await?;
     crate::tips::reseal_in(&mut tx, old, new).await?;
+    crate::cases::reseal_in(&mut tx, old, new).await?;
     crate::users::reseal_totp(&mut tx, |s| {
         let plain = old.open(s, b"user:totp_secret").map_err(|e| DbError::Other(e.to_string()))?;
         Ok(new.seal(&plain, b"user:totp_secret"))

@@ -12,6 +12,8 @@ mod health;
 pub mod i18n;
 pub mod incident_input;
 pub mod middleware;
+pub mod ops_export;
+pub mod ops_input;
 mod pages;
 pub mod person_input;
 pub mod person_record_input;

@@ -132,10 +132,22 @@ enum Route {
     BusinessesPage,
     BusinessesApi,
     BusinessesCsv,
+    PropagandaPage,
+    PropagandaCalendarPage,
+    PropagandaApi,
+    PropagandaSummaryApi,
+    PropagandaExportCsv,
+    CasesPage,
+    CaseNewPage,
+    CasesApi,
+    CasesSummaryApi,
+    CasesExportCsv,
+    RingsPage,
+    RingsApi,
 }
 
 impl Route {
-    const ALL: [Route; 56] = [
+    const ALL: [Route; 68] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -192,6 +204,18 @@ impl Route {
         Route::BusinessesPage,
         Route::BusinessesApi,
         Route::BusinessesCsv,
+        Route::PropagandaPage,
+        Route::PropagandaCalendarPage,
+        Route::PropagandaApi,
+        Route::PropagandaSummaryApi,
+        Route::PropagandaExportCsv,
+        Route::CasesPage,
+        Route::CaseNewPage,
+        Route::CasesApi,
+        Route::CasesSummaryApi,
+        Route::CasesExportCsv,
+        Route::RingsPage,
+        Route::RingsApi,
     ];
 
     /// The action the route is declared with.
@@ -244,6 +268,18 @@ impl Route {
             | Route::RoutesApi
             | Route::AreasChecklistApi => Action::ReadAreas,
             Route::AreaNewPage => Action::DecideAreas,
+            Route::PropagandaPage
+            | Route::PropagandaCalendarPage
+            | Route::PropagandaApi
+            | Route::PropagandaSummaryApi
+            | Route::PropagandaExportCsv => Action::ReadPropaganda,
+            Route::CasesPage
+            | Route::CasesApi
+            | Route::CasesSummaryApi
+            | Route::CasesExportCsv
+            | Route::RingsPage
+            | Route::RingsApi => Action::ReadCases,
+            Route::CaseNewPage => Action::WriteCases,
         }
     }
 
@@ -298,6 +334,13 @@ impl Route {
                 | Route::EscalationsApi
                 | Route::BusinessesApi
                 | Route::BusinessesCsv
+                | Route::PropagandaApi
+                | Route::PropagandaSummaryApi
+                | Route::PropagandaExportCsv
+                | Route::CasesApi
+                | Route::CasesSummaryApi
+                | Route::CasesExportCsv
+                | Route::RingsApi
         )
     }
 
@@ -445,6 +488,18 @@ async fn call(
         Route::BusinessesPage => client.get(url("/businesses")),
         Route::BusinessesApi => client.get(url("/api/v1/businesses")),
         Route::BusinessesCsv => client.get(url("/api/v1/businesses/export.csv")),
+        Route::PropagandaPage => client.get(url("/propaganda")),
+        Route::PropagandaCalendarPage => client.get(url("/propaganda/calendar?month=2026-03")),
+        Route::PropagandaApi => client.get(url("/api/v1/propaganda")),
+        Route::PropagandaSummaryApi => client.get(url("/api/v1/propaganda/summary")),
+        Route::PropagandaExportCsv => client.get(url("/api/v1/propaganda/export.csv")),
+        Route::CasesPage => client.get(url("/cases")),
+        Route::CaseNewPage => client.get(url("/cases/new")),
+        Route::CasesApi => client.get(url("/api/v1/cases")),
+        Route::CasesSummaryApi => client.get(url("/api/v1/cases/summary")),
+        Route::CasesExportCsv => client.get(url("/api/v1/cases/export.csv")),
+        Route::RingsPage => client.get(url("/rings")),
+        Route::RingsApi => client.get(url("/api/v1/rings")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

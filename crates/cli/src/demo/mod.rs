@@ -11,6 +11,7 @@ mod operations;
 mod person_records;
 mod persons;
 mod population;
+mod propaganda_cases;
 pub mod rng;
 mod sites;
 
@@ -108,6 +109,7 @@ pub async fn fill(
     areas::fill(db, &province, seed).await?;
     classification::fill(db, &province, seed).await?;
     operations::fill(db, keys, &province, seed).await?;
+    propaganda_cases::fill(db, keys, &province, seed).await?;
     reference::mark_loaded(db, "demo", &format!("seed {seed}")).await?;
     Ok(accounts)
 }

@@ -3,6 +3,7 @@
 pub(crate) mod areas;
 mod audit;
 pub(crate) mod businesses;
+pub(crate) mod cases;
 pub(crate) mod classifications;
 pub(crate) mod escalations;
 pub(crate) mod incidents;
@@ -11,6 +12,8 @@ mod openapi;
 pub(crate) mod parameters;
 mod person_records;
 mod persons;
+pub(crate) mod propaganda;
+pub(crate) mod rings;
 mod session;
 mod site_extras;
 pub(crate) mod sites;
@@ -44,6 +47,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(escalations::routes())
         .merge(notifications::routes())
         .merge(businesses::routes())
+        .merge(propaganda::routes())
+        .merge(cases::routes())
+        .merge(rings::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

@@ -32,5 +32,9 @@ requirement!(
     RaiseEscalations,
     HandleEscalations,
     DecideEscalations,
-    ManageBusinesses
+    ManageBusinesses,
+    ReadPropaganda,
+    WritePropaganda,
+    ReadCases,
+    WriteCases
 );

@@ -9,6 +9,7 @@ mod account;
 mod admin;
 mod areas;
 mod auth;
+mod cases;
 mod classification;
 mod common;
 mod dashboard;
@@ -122,6 +123,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     operations::ENTRIES,
     operations::ESCALATIONS,
     operations::BUSINESSES,
+    cases::ENTRIES,
 ];
 
 /// (key, Vietnamese, English), from every area.

@@ -8,6 +8,7 @@ mod area_admin;
 mod areas;
 mod audit;
 mod businesses;
+mod cases;
 mod classification;
 mod dashboard;
 mod escalations;
@@ -18,6 +19,8 @@ mod notifications;
 mod parameters;
 mod person_records;
 pub(crate) mod persons;
+mod propaganda;
+mod rings;
 mod site_checks;
 mod site_edit;
 mod sites;
@@ -63,6 +66,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(escalations::routes())
         .merge(notifications::routes())
         .merge(businesses::routes())
+        .merge(propaganda::routes())
+        .merge(cases::routes())
+        .merge(rings::routes())
 }
 
 /// The pages that take files, which get the larger body limit (see `crate::router`).
@@ -153,6 +159,13 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     }
     if who.may(Action::ReadEscalations) {
         work.push(NavItem { id: "escalations", href: "/escalations", label: "nav.escalations" });
+    }
+    if who.may(Action::ReadPropaganda) {
+        work.push(NavItem { id: "propaganda", href: "/propaganda", label: "nav.propaganda" });
+    }
+    if who.may(Action::ReadCases) {
+        work.push(NavItem { id: "cases", href: "/cases", label: "nav.cases" });
+        work.push(NavItem { id: "rings", href: "/rings", label: "nav.rings" });
     }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });
