@@ -24,7 +24,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use diaban_domain::area::{AreaState, ChecklistItem, T3T4, transformation_figures};
-use diaban_store::areas::{self, Area, AreaFilter};
+use diaban_store::areas::{self, Actor, Area, AreaFilter};
 use diaban_store::routes;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -238,19 +238,40 @@ async fn plan(
     done(&state, &who, id).await
 }
 
+/// One dated step with a text (start, progress, review, relapse, end of monitoring):
+/// the date parsed (today when empty), the store call made with its audit entry, and
+/// the area returned as `GET /areas/{id}` gives it.
+async fn dated_step<F>(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    i: &StepInput,
+    action: &str,
+    f: F,
+) -> Result<Json<Value>, ApiError>
+where
+    F: AsyncFnOnce(Actor<'_>, NaiveDate, diaban_store::audit::NewEntry) -> Result<(), areas::ChangeError>,
+{
+    let tr = tr_of(who);
+    let on = i.date(tr)?;
+    let params = input::params(state).await?;
+    f(input::actor(who, &params), on, who.audit(action, "area", id))
+        .await
+        .map_err(|e| change_error(e, tr))?;
+    done(state, who, id).await
+}
+
 async fn start(
     State(state): State<AppState>,
     who: Authorized<WriteAreas>,
     Path(id): Path<i64>,
     Json(i): Json<StepInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let tr = tr_of(&who);
-    let on = i.date(tr)?;
-    let params = input::params(&state).await?;
-    areas::start(&state.db, id, input::actor(&who, &params), on, Some(who.audit("area.start", "area", id)))
-        .await
-        .map_err(|e| change_error(e, tr))?;
-    done(&state, &who, id).await
+    let db = &state.db;
+    dated_step(&state, &who, id, &i, "area.start", async |cx, on, a| {
+        areas::start(db, id, cx, on, Some(a)).await
+    })
+    .await
 }
 
 async fn progress(
@@ -259,14 +280,11 @@ async fn progress(
     Path(id): Path<i64>,
     Json(i): Json<StepInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let tr = tr_of(&who);
-    let on = i.date(tr)?;
-    let params = input::params(&state).await?;
-    let audit = who.audit("area.progress", "area", id);
-    areas::add_progress(&state.db, id, input::actor(&who, &params), on, &i.text, Some(audit))
-        .await
-        .map_err(|e| change_error(e, tr))?;
-    done(&state, &who, id).await
+    let (db, text) = (&state.db, i.text.clone());
+    dated_step(&state, &who, id, &i, "area.progress", async |cx, on, a| {
+        areas::add_progress(db, id, cx, on, &text, Some(a)).await
+    })
+    .await
 }
 
 async fn review(
@@ -275,14 +293,37 @@ async fn review(
     Path(id): Path<i64>,
     Json(i): Json<StepInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let tr = tr_of(&who);
-    let on = i.date(tr)?;
-    let params = input::params(&state).await?;
-    let audit = who.audit("area.review", "area", id);
-    areas::review(&state.db, id, input::actor(&who, &params), on, &i.text, i.warning(), Some(audit))
-        .await
-        .map_err(|e| change_error(e, tr))?;
-    done(&state, &who, id).await
+    let (db, text, warning) = (&state.db, i.text.clone(), i.warning());
+    dated_step(&state, &who, id, &i, "area.review", async |cx, on, a| {
+        areas::review(db, id, cx, on, &text, warning, Some(a)).await
+    })
+    .await
+}
+
+async fn relapse(
+    State(state): State<AppState>,
+    who: Authorized<DecideAreas>,
+    Path(id): Path<i64>,
+    Json(i): Json<StepInput>,
+) -> Result<Json<Value>, ApiError> {
+    let (db, text) = (&state.db, i.text.clone());
+    dated_step(&state, &who, id, &i, "area.relapse", async |cx, on, a| {
+        areas::relapse(db, id, cx, on, &text, Some(a)).await
+    })
+    .await
+}
+
+async fn close(
+    State(state): State<AppState>,
+    who: Authorized<DecideAreas>,
+    Path(id): Path<i64>,
+    Json(i): Json<StepInput>,
+) -> Result<Json<Value>, ApiError> {
+    let (db, text) = (&state.db, i.text.clone());
+    dated_step(&state, &who, id, &i, "area.close", async |cx, on, a| {
+        areas::close_monitoring(db, id, cx, on, &text, Some(a)).await
+    })
+    .await
 }
 
 async fn evaluate(
@@ -319,38 +360,6 @@ async fn decide(
     let d = i.to_decision(tr)?;
     let params = input::params(&state).await?;
     areas::decide(&state.db, id, input::actor(&who, &params), &d, Some(who.audit("area.decide", "area", id)))
-        .await
-        .map_err(|e| change_error(e, tr))?;
-    done(&state, &who, id).await
-}
-
-async fn relapse(
-    State(state): State<AppState>,
-    who: Authorized<DecideAreas>,
-    Path(id): Path<i64>,
-    Json(i): Json<StepInput>,
-) -> Result<Json<Value>, ApiError> {
-    let tr = tr_of(&who);
-    let on = i.date(tr)?;
-    let params = input::params(&state).await?;
-    let audit = who.audit("area.relapse", "area", id);
-    areas::relapse(&state.db, id, input::actor(&who, &params), on, &i.text, Some(audit))
-        .await
-        .map_err(|e| change_error(e, tr))?;
-    done(&state, &who, id).await
-}
-
-async fn close(
-    State(state): State<AppState>,
-    who: Authorized<DecideAreas>,
-    Path(id): Path<i64>,
-    Json(i): Json<StepInput>,
-) -> Result<Json<Value>, ApiError> {
-    let tr = tr_of(&who);
-    let on = i.date(tr)?;
-    let params = input::params(&state).await?;
-    let audit = who.audit("area.close", "area", id);
-    areas::close_monitoring(&state.db, id, input::actor(&who, &params), on, &i.text, Some(audit))
         .await
         .map_err(|e| change_error(e, tr))?;
     done(&state, &who, id).await
