@@ -616,6 +616,30 @@ async fn plan(
     after(&state, &who, &ctx, id, result, "areas.plan_saved").await
 }
 
+/// One dated step with a text from a form: the date parsed (today when empty), the
+/// store call made with its audit entry, refusals mapped to the user's language.
+async fn dated_step<F>(
+    state: &AppState,
+    who: &Identity,
+    ctx: &Ctx,
+    id: i64,
+    i: &StepInput,
+    action: &str,
+    f: F,
+) -> Result<(), AppError>
+where
+    F: AsyncFnOnce(
+        areas::Actor<'_>,
+        chrono::NaiveDate,
+        diaban_store::audit::NewEntry,
+    ) -> Result<(), areas::ChangeError>,
+{
+    let tr = ctx.tr(Some(who));
+    let on = i.date(tr)?;
+    let params = input::params(state).await?;
+    f(input::actor(who, &params), on, who.audit(action, "area", id)).await.map_err(|e| change_error(e, tr))
+}
+
 async fn start(
     State(state): State<AppState>,
     who: Authorized<WriteAreas>,
@@ -623,20 +647,10 @@ async fn start(
     Path(id): Path<i64>,
     Form(i): Form<StepInput>,
 ) -> Result<Response, AppError> {
-    let tr = ctx.tr(Some(&who));
-    let params = input::params(&state).await?;
-    let result = async {
-        let on = i.date(tr)?;
-        areas::start(
-            &state.db,
-            id,
-            input::actor(&who, &params),
-            on,
-            Some(who.audit("area.start", "area", id)),
-        )
-        .await
-        .map_err(|e| change_error(e, tr))
-    }
+    let db = &state.db;
+    let result = dated_step(&state, &who, &ctx, id, &i, "area.start", async |cx, on, a| {
+        areas::start(db, id, cx, on, Some(a)).await
+    })
     .await;
     after(&state, &who, &ctx, id, result, "areas.step_saved").await
 }
@@ -648,15 +662,11 @@ async fn progress(
     Path(id): Path<i64>,
     Form(i): Form<StepInput>,
 ) -> Result<Response, AppError> {
-    let tr = ctx.tr(Some(&who));
-    let params = input::params(&state).await?;
-    let result = async {
-        let on = i.date(tr)?;
-        let audit = who.audit("area.progress", "area", id);
-        areas::add_progress(&state.db, id, input::actor(&who, &params), on, &i.text, Some(audit))
-            .await
-            .map_err(|e| change_error(e, tr))
-    }
+    let db = &state.db;
+    let text = i.text.clone();
+    let result = dated_step(&state, &who, &ctx, id, &i, "area.progress", async |cx, on, a| {
+        areas::add_progress(db, id, cx, on, &text, Some(a)).await
+    })
     .await;
     after(&state, &who, &ctx, id, result, "areas.progress_saved").await
 }
@@ -668,15 +678,11 @@ async fn review(
     Path(id): Path<i64>,
     Form(i): Form<StepInput>,
 ) -> Result<Response, AppError> {
-    let tr = ctx.tr(Some(&who));
-    let params = input::params(&state).await?;
-    let result = async {
-        let on = i.date(tr)?;
-        let audit = who.audit("area.review", "area", id);
-        areas::review(&state.db, id, input::actor(&who, &params), on, &i.text, i.warning(), Some(audit))
-            .await
-            .map_err(|e| change_error(e, tr))
-    }
+    let db = &state.db;
+    let (text, warning) = (i.text.clone(), i.warning());
+    let result = dated_step(&state, &who, &ctx, id, &i, "area.review", async |cx, on, a| {
+        areas::review(db, id, cx, on, &text, warning, Some(a)).await
+    })
     .await;
     after(&state, &who, &ctx, id, result, "areas.review_saved").await
 }
@@ -713,15 +719,11 @@ async fn relapse(
     Path(id): Path<i64>,
     Form(i): Form<StepInput>,
 ) -> Result<Response, AppError> {
-    let tr = ctx.tr(Some(&who));
-    let params = input::params(&state).await?;
-    let result = async {
-        let on = i.date(tr)?;
-        let audit = who.audit("area.relapse", "area", id);
-        areas::relapse(&state.db, id, input::actor(&who, &params), on, &i.text, Some(audit))
-            .await
-            .map_err(|e| change_error(e, tr))
-    }
+    let db = &state.db;
+    let text = i.text.clone();
+    let result = dated_step(&state, &who, &ctx, id, &i, "area.relapse", async |cx, on, a| {
+        areas::relapse(db, id, cx, on, &text, Some(a)).await
+    })
     .await;
     after(&state, &who, &ctx, id, result, "areas.step_saved").await
 }
@@ -733,15 +735,11 @@ async fn close(
     Path(id): Path<i64>,
     Form(i): Form<StepInput>,
 ) -> Result<Response, AppError> {
-    let tr = ctx.tr(Some(&who));
-    let params = input::params(&state).await?;
-    let result = async {
-        let on = i.date(tr)?;
-        let audit = who.audit("area.close", "area", id);
-        areas::close_monitoring(&state.db, id, input::actor(&who, &params), on, &i.text, Some(audit))
-            .await
-            .map_err(|e| change_error(e, tr))
-    }
+    let db = &state.db;
+    let text = i.text.clone();
+    let result = dated_step(&state, &who, &ctx, id, &i, "area.close", async |cx, on, a| {
+        areas::close_monitoring(db, id, cx, on, &text, Some(a)).await
+    })
     .await;
     after(&state, &who, &ctx, id, result, "areas.step_saved").await
 }
