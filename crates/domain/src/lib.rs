@@ -12,6 +12,7 @@ pub mod cases;
 pub mod classification;
 pub mod escalation;
 pub mod incident;
+pub mod indicator;
 mod ops_enum;
 pub mod person;
 pub mod propaganda;
