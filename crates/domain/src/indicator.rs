@@ -187,7 +187,7 @@ mod tests {
             let json = serde_json::to_string(&i).unwrap();
             assert_eq!(json, format!("\"{}\"", i.as_str()));
         }
-        assert_eq!(seen.len(), 30);
+        assert_eq!(seen.len(), 29);
         assert!("t7".parse::<IndicatorId>().is_err());
     }
 }

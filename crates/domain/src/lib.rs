@@ -14,6 +14,7 @@ pub mod escalation;
 pub mod incident;
 pub mod indicator;
 mod ops_enum;
+pub mod period;
 pub mod person;
 pub mod propaganda;
 pub mod route;

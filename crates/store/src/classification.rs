@@ -11,7 +11,7 @@ use crate::audit::{self, NewEntry};
 use crate::db::Db;
 use crate::error::DbError;
 use crate::persons::Scope;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diaban_domain::classification::{
     ClassificationInputs, CommuneClass, CriteriaVersion, Thresholds, classify,
 };
@@ -47,15 +47,6 @@ pub const REGISTRY_FIELDS: [&str; 5] =
 /// the end of 14/12.
 pub fn year_end(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 12, 14).unwrap_or(NaiveDate::MIN)
-}
-
-/// The first instant after the statistical year, in UTC (15/12 00:00 in Vietnam).
-fn after_year_end(year: i32) -> DateTime<Utc> {
-    diaban_domain::time::VIETNAM_OFFSET
-        .with_ymd_and_hms(year, 12, 15, 0, 0, 0)
-        .single()
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// Where an input's value comes from.
@@ -159,11 +150,6 @@ struct ManualRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct PersonRow {
-    commune: Option<i64>,
-}
-
-#[derive(sqlx::FromRow)]
 struct TransitionRow {
     site_id: i64,
     commune: Option<i64>,
@@ -205,25 +191,14 @@ async fn registry_counts(
     for r in rows.into_iter().filter(|r| r.population > 0) {
         out.entry(r.unit_id).or_default().insert("population", r.population as f64);
     }
-    // Persons with a record made by the year's end, by the commune they live in (no
-    // episodes yet: every record counts as a management record).
-    let q = Query::select()
-        .expr_as(Expr::col(("u", "scope_commune_id")), "commune")
-        .from_as("persons", "p")
-        .join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals(("p", "residence_unit_id")))
-        .cond_where(scope.cond("u"))
-        .and_where(Expr::col(("p", "created_at")).lt(after_year_end(year)))
-        .to_owned();
-    let rows: Vec<PersonRow> = db.exec().fetch_all(&q).await?;
+    // Persons with a management record in the statistical year (a measure running on a
+    // day of it), by the commune they live in: the same count as the persons statistics.
+    let period = diaban_domain::person::stats::Period::statistical_year(year)
+        .ok_or_else(|| DbError::Invalid(format!("year {year} is outside the calendar")))?;
+    let with_records = crate::person_stats::with_records_by_commune(db, scope, period).await?;
     for c in communes {
-        out.entry(*c).or_default().insert("persons_with_records", 0.0);
-    }
-    for r in rows {
-        if let Some(c) = r.commune
-            && let Some(m) = out.get_mut(&c)
-        {
-            *m.entry("persons_with_records").or_default() += 1.0;
-        }
+        let n = with_records.get(c).copied().unwrap_or(0);
+        out.entry(*c).or_default().insert("persons_with_records", n as f64);
     }
     // Sites: points and clusters active (listed, under action, re-formed) at the end of
     // the year's last day; clusters alone for QĐ 3122.

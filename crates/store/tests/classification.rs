@@ -13,7 +13,7 @@ use diaban_store::persons::{self, NewPerson, Scope};
 use diaban_store::population::{self, Population};
 use diaban_store::sites::{self, NewSite, TransitionRequest};
 use diaban_store::units;
-use diaban_store::{Db, parameters, reference, testing};
+use diaban_store::{Db, parameters, person_records, reference, testing};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -85,20 +85,43 @@ async fn registry_counts_take_the_state_at_the_end_of_14_december() {
         .await
         .unwrap();
         let keys = diaban_vault::KeyRing::generate();
-        for name in ["Nguyễn Văn Một", "Trần Thị Hai"] {
+        // Three residents: one under management during statistical year 2025, one from
+        // January 2026 (year 2026 only), one with a record but no measure (never counted).
+        let starts = [Some(d(2025, 3, 1)), Some(d(2026, 1, 10)), None];
+        for (n, (name, start)) in
+            ["Nguyễn Văn Một", "Trần Thị Hai", "Lê Văn Ba"].into_iter().zip(starts).enumerate()
+        {
             let p = NewPerson {
                 residence_unit_id: a.id,
                 sex: "male".into(),
                 birth_year: 1990,
                 ethnicity: "Kinh".into(),
-                id_number: None,
+                id_number: Some(format!("05109000000{n}")),
                 full_name: name.into(),
                 birth_date: None,
                 address: None,
                 phone: None,
                 notes: None,
             };
-            persons::create(db, &keys, &p, None).await.unwrap();
+            let id = match persons::create(db, &keys, &p, None).await.unwrap() {
+                persons::Created::New(id) | persons::Created::Existing(id) => id,
+            };
+            if let Some(start) = start {
+                let e = person_records::NewEpisode {
+                    kind: diaban_domain::person::EpisodeKind::UserManagement,
+                    decision_number: "01/QĐ".into(),
+                    decision_date: start,
+                    signer: "Chủ tịch UBND xã".into(),
+                    start,
+                    term_months: None,
+                    actual_end: None,
+                    end_reason: None,
+                    criteria_met: None,
+                    place: String::new(),
+                };
+                let entry = NewEntry { actor: "cli".into(), action: "e".into(), ..Default::default() };
+                person_records::add_episode(db, id, &e, None, entry).await.unwrap().unwrap();
+            }
         }
 
         let now = cls::current_inputs(db, scope, &[a.id, b.id], 2025).await.unwrap();
@@ -107,12 +130,10 @@ async fn registry_counts_take_the_state_at_the_end_of_14_december() {
         assert_eq!(input(ia, "clusters").value, Some(2.0));
         assert_eq!(input(ia, "population").value, Some(8000.0));
         assert_eq!(input(ia, "population").source, InputSource::Registry);
-        // The persons were recorded now (after 14/12/2025): none counted for 2025, both
-        // for the current year.
-        assert_eq!(input(ia, "persons_with_records").value, Some(0.0));
-        let this_year =
-            diaban_domain::time::today_in_vietnam().format("%Y").to_string().parse::<i32>().unwrap();
-        let later = cls::current_inputs(db, scope, &[a.id], this_year + 1).await.unwrap();
+        // A management record is a measure running in the statistical year: one in 2025
+        // (the 2026 one starts after 14/12/2025), both in 2026, never the bare record.
+        assert_eq!(input(ia, "persons_with_records").value, Some(1.0));
+        let later = cls::current_inputs(db, scope, &[a.id], 2026).await.unwrap();
         assert_eq!(input(&later[&a.id], "persons_with_records").value, Some(2.0));
         // Manual-only fields are missing until entered; the other commune counts nothing.
         assert_eq!(input(ia, "offenders_arrested").source, InputSource::Missing);

@@ -364,3 +364,95 @@ async fn statistics_and_work_lists_read_the_scope_only() {
         t.cleanup().await;
     }
 }
+
+/// A small deterministic generator, so the fixture is the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[tokio::test]
+async fn statistics_grouped_in_sql_agree_with_the_per_person_definition() {
+    for t in testing::all().await.unwrap() {
+        let db = &t.db;
+        let keys = KeyRing::generate();
+        let (province, a, b) = communes(db).await;
+        let mut rng = Lcg(7);
+        // Dates cluster around the cut-offs (14/12, 15/12) so boundaries are exercised.
+        let days = [
+            d(2024, 12, 14),
+            d(2024, 12, 15),
+            d(2025, 3, 1),
+            d(2025, 12, 14),
+            d(2025, 12, 15),
+            d(2026, 6, 30),
+            d(2026, 7, 1),
+            d(2026, 12, 14),
+        ];
+        let ethnicities = ["Kinh", "Xơ Đăng", "Ba Na", "kinh"];
+        for n in 0..48u32 {
+            let unit = if n % 3 == 0 { &b } else { &a };
+            let year = 1960 + i32::try_from(rng.below(50)).unwrap();
+            let p = person(db, &keys, unit, 100 + n, year, ethnicities[rng.below(4) as usize]).await;
+            if rng.below(3) > 0 {
+                let substances =
+                    [vec![], vec![Substance::Heroin], vec![Substance::Heroin, Substance::Cannabis]]
+                        [rng.below(3) as usize]
+                        .clone();
+                let held_in = [HeldIn::Community, HeldIn::Community, HeldIn::Prison][rng.below(3) as usize];
+                let since = [None, Some(2010), Some(2025)][rng.below(3) as usize];
+                let profile = Profile { substances, use_since_year: since, held_in, ..Default::default() };
+                records::set_profile(db, p, &profile, None, entry("p")).await.unwrap();
+            }
+            for _ in 0..rng.below(4) {
+                // One person in four is an illegal user under management only.
+                let kind = if n % 4 == 0 {
+                    EpisodeKind::UserManagement
+                } else {
+                    EpisodeKind::ALL[rng.below(EpisodeKind::ALL.len() as u64) as usize]
+                };
+                let start = days[rng.below(days.len() as u64) as usize];
+                let mut e = episode(kind, start, [None, Some(1), Some(12)][rng.below(3) as usize]);
+                if kind == EpisodeKind::AddictionDetermination {
+                    e.criteria_met = Some(2);
+                    e.term_months = None;
+                }
+                if rng.below(4) == 0 {
+                    e.actual_end = Some(days[rng.below(days.len() as u64) as usize].max(start));
+                    e.end_reason = Some(EndReason::Completed);
+                }
+                // A refused measure (an overlap of the same kind) is simply not part of the fixture.
+                let _ = records::add_episode(db, p, &e, None, entry("e")).await.unwrap();
+            }
+            for _ in 0..rng.below(3) {
+                let on = days[rng.below(days.len() as u64) as usize];
+                let kind = ServiceKind::ALL[rng.below(3) as usize];
+                records::add_service(db, p, kind, on, "Trạm y tế", None, entry("s")).await.unwrap();
+            }
+        }
+        let periods = [
+            Period::statistical_year(2025).unwrap(),
+            Period::statistical_year(2026).unwrap(),
+            Period { from: d(2025, 12, 15), to: d(2026, 1, 14) },
+            Period { from: d(2026, 7, 1), to: d(2026, 7, 1) },
+        ];
+        for scope in [Scope::Province(province), Scope::Commune(a.id)] {
+            for period in periods {
+                let rows = person_stats::rows(db, scope, period.from, period.to).await.unwrap();
+                let expected = diaban_domain::person::stats::compute(&rows, period);
+                let got = person_stats::period(db, scope, period).await.unwrap();
+                assert_eq!(got, expected, "{scope:?} {period:?}");
+            }
+        }
+        let year = Period::statistical_year(2026).unwrap();
+        let s = person_stats::period(db, Scope::Province(province), year).await.unwrap();
+        assert!(s.total.with_records > 10, "the fixture should give a real sample: {}", s.total.with_records);
+        assert!(s.total.reached_by_services > 0 && s.total.reached_by_services < s.total.with_records);
+        assert!(s.total.addicts > 0 && s.total.addicts < s.total.with_records, "{:?}", s.total);
+        assert!(s.total.addicts_counselled > 0, "{:?}", s.total);
+    }
+}

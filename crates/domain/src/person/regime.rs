@@ -124,6 +124,12 @@ impl EpisodeKind {
         Self::PostRehabManagement,
     ];
 
+    /// Whether the measure shows the person is an addict (every measure but the
+    /// management of an illegal user).
+    pub fn marks_addiction(self) -> bool {
+        self != Self::UserManagement
+    }
+
     /// The stored and API form.
     pub fn as_str(self) -> &'static str {
         match self {

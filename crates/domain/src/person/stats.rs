@@ -9,36 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// A reporting period, both days included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Period {
-    /// The first day.
-    pub from: NaiveDate,
-    /// The last day.
-    pub to: NaiveDate,
-}
-
-impl Period {
-    /// The statistical year `year` of the reporting cut-offs (DOMAIN.md §7, ND 09/2019):
-    /// 15/12 of the year before to 14/12.
-    pub fn statistical_year(year: i32) -> Option<Self> {
-        Some(Self {
-            from: NaiveDate::from_ymd_opt(year - 1, 12, 15)?,
-            to: NaiveDate::from_ymd_opt(year, 12, 14)?,
-        })
-    }
-
-    /// Whether a day falls in the period.
-    pub fn contains(&self, d: NaiveDate) -> bool {
-        self.from <= d && d <= self.to
-    }
-
-    /// Whether a measure running on `[start, end)` (end exclusive, `None` open) runs on
-    /// at least one day of the period.
-    pub fn overlaps(&self, start: NaiveDate, end: Option<NaiveDate>) -> bool {
-        start <= self.to && end.is_none_or(|e| e > self.from)
-    }
-}
+pub use crate::period::Period;
 
 /// One measure of a person, as the statistics need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +44,8 @@ pub struct StatPerson {
     pub episodes: Vec<StatEpisode>,
     /// The days services were received (any kind that counts for T5).
     pub services: Vec<NaiveDate>,
+    /// The days counselling was received (a subset of `services`).
+    pub counselling: Vec<NaiveDate>,
 }
 
 /// Bands of the duration of use, in whole years up to the period's end.
@@ -125,6 +98,12 @@ pub struct Breakdown {
     pub by_held: BTreeMap<&'static str, i64>,
     /// Persons with a record reached by at least one service in the period (T5).
     pub reached_by_services: i64,
+    /// Of the persons with records, the addicts: an addiction determination, a rehab,
+    /// substitution or post-rehab measure started by the period's end. The others are
+    /// illegal users under management.
+    pub addicts: i64,
+    /// Addicts who received counselling in the period (national target: ≥ 80%).
+    pub addicts_counselled: i64,
 }
 
 impl Default for Breakdown {
@@ -143,6 +122,8 @@ impl Default for Breakdown {
             by_rehab_form: zeros(&REHAB_FORMS.map(EpisodeKind::as_str)),
             by_held: zeros(&HELD_LINES),
             reached_by_services: 0,
+            addicts: 0,
+            addicts_counselled: 0,
         }
     }
 }
@@ -153,41 +134,108 @@ impl Breakdown {
         (self.with_records > 0).then(|| self.reached_by_services as f64 / self.with_records as f64)
     }
 
-    fn add(&mut self, p: &StatPerson, period: &Period) {
-        self.with_records += 1;
-        let age = u32::try_from(period.to.year() - p.birth_year).unwrap_or(0);
-        *self.by_age_band.entry(AgeBand::from_age(age).as_str()).or_default() += 1;
-        *self.by_sex.entry(p.sex.as_str()).or_default() += 1;
-        if p.kinh {
-            self.kinh += 1;
+    fn add(&mut self, g: &StatGroup, period: &Period) {
+        let n = g.count;
+        self.with_records += n;
+        let age = u32::try_from(period.to.year() - g.birth_year).unwrap_or(0);
+        *self.by_age_band.entry(AgeBand::from_age(age).as_str()).or_default() += n;
+        *self.by_sex.entry(g.sex.as_str()).or_default() += n;
+        if g.kinh {
+            self.kinh += n;
         } else {
-            self.other_ethnicity += 1;
+            self.other_ethnicity += n;
         }
-        if p.substances.is_empty() {
-            *self.by_substance.entry("unknown").or_default() += 1;
+        if g.substances.is_empty() {
+            *self.by_substance.entry("unknown").or_default() += n;
         }
-        for s in &p.substances {
-            *self.by_substance.entry(s.as_str()).or_default() += 1;
+        for s in &g.substances {
+            *self.by_substance.entry(s.as_str()).or_default() += n;
         }
-        *self.by_use_duration.entry(use_band(p.use_since_year, period.to)).or_default() += 1;
-        for form in REHAB_FORMS {
-            if p.episodes.iter().any(|e| e.kind == form && period.overlaps(e.start, e.end)) {
-                *self.by_rehab_form.entry(form.as_str()).or_default() += 1;
+        *self.by_use_duration.entry(use_band(g.use_since_year, period.to)).or_default() += n;
+        for (form, runs) in REHAB_FORMS.iter().zip(g.rehab_forms) {
+            if runs {
+                *self.by_rehab_form.entry(form.as_str()).or_default() += n;
             }
         }
-        let in_facility = p.episodes.iter().any(|e| {
-            matches!(e.kind, EpisodeKind::VoluntaryRehabFacility | EpisodeKind::CompulsoryRehab)
-                && e.start <= period.to
-                && e.end.is_none_or(|end| end > period.to)
-        });
-        let held = match p.held_in {
-            HeldIn::Community if in_facility => "rehab_facility",
+        let held = match g.held_in {
+            HeldIn::Community if g.in_facility => "rehab_facility",
             h => h.as_str(),
         };
-        *self.by_held.entry(held).or_default() += 1;
-        if p.services.iter().any(|d| period.contains(*d)) {
-            self.reached_by_services += 1;
+        *self.by_held.entry(held).or_default() += n;
+        if g.reached {
+            self.reached_by_services += n;
         }
+        if g.addict {
+            self.addicts += n;
+            if g.counselled {
+                self.addicts_counselled += n;
+            }
+        }
+    }
+}
+
+/// Persons who count alike in a period's statistics: the same commune and attributes and
+/// the same facts about their measures and services in the period, with how many they
+/// are. The store may count them in SQL (`GROUP BY`) so the statistics of a province do
+/// not need one row per person; [`StatGroup::of`] is the definition it must agree with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatGroup {
+    /// The current commune.
+    pub commune_id: i64,
+    /// Sex.
+    pub sex: Sex,
+    /// Birth year.
+    pub birth_year: i32,
+    /// Kinh or not.
+    pub kinh: bool,
+    /// Substances used.
+    pub substances: Vec<Substance>,
+    /// The year use began.
+    pub use_since_year: Option<i32>,
+    /// Where held (from the profile).
+    pub held_in: HeldIn,
+    /// For each of [`REHAB_FORMS`], whether such a measure runs on a day of the period.
+    pub rehab_forms: [bool; 4],
+    /// Whether a rehab measure at a facility (voluntary at a facility, compulsory) runs on
+    /// the period's last day.
+    pub in_facility: bool,
+    /// Whether at least one service was received in the period.
+    pub reached: bool,
+    /// Whether the person is an addict (see [`Breakdown::addicts`]).
+    pub addict: bool,
+    /// Whether counselling was received in the period.
+    pub counselled: bool,
+    /// How many persons.
+    pub count: i64,
+}
+
+impl StatGroup {
+    /// The group of one person with a record in `period`; `None` without a record.
+    pub fn of(p: &StatPerson, period: &Period) -> Option<Self> {
+        if !has_record_in(p, period) {
+            return None;
+        }
+        let runs =
+            |form: EpisodeKind| p.episodes.iter().any(|e| e.kind == form && period.overlaps(e.start, e.end));
+        Some(Self {
+            commune_id: p.commune_id,
+            sex: p.sex,
+            birth_year: p.birth_year,
+            kinh: p.kinh,
+            substances: p.substances.clone(),
+            use_since_year: p.use_since_year,
+            held_in: p.held_in,
+            rehab_forms: REHAB_FORMS.map(runs),
+            in_facility: p.episodes.iter().any(|e| {
+                matches!(e.kind, EpisodeKind::VoluntaryRehabFacility | EpisodeKind::CompulsoryRehab)
+                    && e.start <= period.to
+                    && e.end.is_none_or(|end| end > period.to)
+            }),
+            reached: p.services.iter().any(|d| period.contains(*d)),
+            addict: p.episodes.iter().any(|e| e.kind.marks_addiction() && e.start <= period.to),
+            counselled: p.counselling.iter().any(|d| period.contains(*d)),
+            count: 1,
+        })
     }
 }
 
@@ -213,11 +261,17 @@ pub struct PersonStats {
 
 /// Counts the persons with a record in `period` and their breakdowns.
 pub fn compute(persons: &[StatPerson], period: Period) -> PersonStats {
+    let groups: Vec<StatGroup> = persons.iter().filter_map(|p| StatGroup::of(p, &period)).collect();
+    compute_groups(&groups, period)
+}
+
+/// The same counts from groups of persons with a record in `period` (see [`StatGroup`]).
+pub fn compute_groups(groups: &[StatGroup], period: Period) -> PersonStats {
     let mut total = Breakdown::default();
     let mut by_unit: BTreeMap<i64, Breakdown> = BTreeMap::new();
-    for p in persons.iter().filter(|p| has_record_in(p, &period)) {
-        total.add(p, &period);
-        by_unit.entry(p.commune_id).or_default().add(p, &period);
+    for g in groups {
+        total.add(g, &period);
+        by_unit.entry(g.commune_id).or_default().add(g, &period);
     }
     PersonStats { period, total, by_unit }
 }

@@ -24,7 +24,18 @@ fn person(
     episodes: Vec<StatEpisode>,
     services: Vec<NaiveDate>,
 ) -> StatPerson {
-    StatPerson { commune_id, sex, birth_year, kinh, substances, use_since_year, held_in, episodes, services }
+    StatPerson {
+        commune_id,
+        sex,
+        birth_year,
+        kinh,
+        substances,
+        use_since_year,
+        held_in,
+        episodes,
+        services,
+        counselling: vec![],
+    }
 }
 
 /// Statistical year 2026 runs 15/12/2025 to 14/12/2026.
