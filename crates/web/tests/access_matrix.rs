@@ -104,6 +104,8 @@ enum Route {
     IncidentsApi,
     ParametersPage,
     ParametersApi,
+    ParameterGroupPage,
+    OperationsParamsApi,
     ClassificationPage,
     ClassificationApi,
     ClassificationCsv,
@@ -117,12 +119,14 @@ enum Route {
     AreasChecklistApi,
     PersonEpisodesApi,
     PersonEpisodeNewPage,
+    PersonProfilePage,
     PersonsWorkPage,
     PersonsWorklistsApi,
     PersonsIncomingPage,
     PersonsIncomingApi,
     PersonsStatsPage,
     PersonsStatsApi,
+    PersonsStatsXlsx,
     PersonsExportCsv,
     PersonDurationsApi,
     TipsPage,
@@ -147,7 +151,7 @@ enum Route {
 }
 
 impl Route {
-    const ALL: [Route; 68] = [
+    const ALL: [Route; 72] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -176,6 +180,8 @@ impl Route {
         Route::IncidentsApi,
         Route::ParametersPage,
         Route::ParametersApi,
+        Route::ParameterGroupPage,
+        Route::OperationsParamsApi,
         Route::ClassificationPage,
         Route::ClassificationApi,
         Route::ClassificationCsv,
@@ -189,12 +195,14 @@ impl Route {
         Route::AreasChecklistApi,
         Route::PersonEpisodesApi,
         Route::PersonEpisodeNewPage,
+        Route::PersonProfilePage,
         Route::PersonsWorkPage,
         Route::PersonsWorklistsApi,
         Route::PersonsIncomingPage,
         Route::PersonsIncomingApi,
         Route::PersonsStatsPage,
         Route::PersonsStatsApi,
+        Route::PersonsStatsXlsx,
         Route::PersonsExportCsv,
         Route::PersonDurationsApi,
         Route::TipsPage,
@@ -251,6 +259,8 @@ impl Route {
             Route::SiteNewPage | Route::SitesImportPage => Action::WriteSites,
             Route::ParametersPage
             | Route::ParametersApi
+            | Route::ParameterGroupPage
+            | Route::OperationsParamsApi
             | Route::AreaAdminPage
             | Route::PersonDurationsApi => Action::ManageParameters,
             Route::PersonEpisodesApi
@@ -258,8 +268,10 @@ impl Route {
             | Route::PersonsWorklistsApi
             | Route::PersonsIncomingPage
             | Route::PersonsIncomingApi => Action::ReadPersons,
-            Route::PersonEpisodeNewPage => Action::WritePersons,
-            Route::PersonsStatsPage | Route::PersonsStatsApi => Action::ViewAggregates,
+            Route::PersonEpisodeNewPage | Route::PersonProfilePage => Action::WritePersons,
+            Route::PersonsStatsPage | Route::PersonsStatsApi | Route::PersonsStatsXlsx => {
+                Action::ViewAggregates
+            }
             Route::PersonsExportCsv => Action::ExportIdentities,
             Route::AreasPage
             | Route::AreasApi
@@ -296,12 +308,13 @@ impl Route {
                 | Route::PersonsApiCreate
                 | Route::PersonEpisodesApi
                 | Route::PersonEpisodeNewPage
+                | Route::PersonProfilePage
         )
     }
 
     /// A part of one person's record by id that does not show the name: 404 outside.
     fn part_by_id(self) -> bool {
-        matches!(self, Route::PersonEpisodesApi | Route::PersonEpisodeNewPage)
+        matches!(self, Route::PersonEpisodesApi | Route::PersonEpisodeNewPage | Route::PersonProfilePage)
     }
 
     fn is_api(self) -> bool {
@@ -318,6 +331,7 @@ impl Route {
                 | Route::SitesExportCsv
                 | Route::IncidentsApi
                 | Route::ParametersApi
+                | Route::OperationsParamsApi
                 | Route::ClassificationApi
                 | Route::ClassificationCsv
                 | Route::AreasApi
@@ -328,6 +342,7 @@ impl Route {
                 | Route::PersonsWorklistsApi
                 | Route::PersonsIncomingApi
                 | Route::PersonsStatsApi
+                | Route::PersonsStatsXlsx
                 | Route::PersonsExportCsv
                 | Route::PersonDurationsApi
                 | Route::TipsApi
@@ -460,6 +475,8 @@ async fn call(
         Route::IncidentsApi => client.get(url("/api/v1/incidents")),
         Route::ParametersPage => client.get(url("/admin/parameters")),
         Route::ParametersApi => client.get(url("/api/v1/parameters/sites")),
+        Route::ParameterGroupPage => client.get(url("/admin/parameters/person_durations")),
+        Route::OperationsParamsApi => client.get(url("/api/v1/parameters/operations")),
         Route::ClassificationPage => client.get(url("/classification?year=2025")),
         Route::ClassificationApi => client.get(url("/api/v1/classifications?year=2025")),
         Route::ClassificationCsv => client.get(url("/api/v1/classifications/export.csv?year=2025")),
@@ -473,12 +490,14 @@ async fn call(
         Route::AreasChecklistApi => client.get(url("/api/v1/areas/checklist")),
         Route::PersonEpisodesApi => client.get(url(&format!("/api/v1/persons/{}/episodes", subject.id))),
         Route::PersonEpisodeNewPage => client.get(url(&format!("/persons/{}/episodes/new", subject.id))),
+        Route::PersonProfilePage => client.get(url(&format!("/persons/{}/profile", subject.id))),
         Route::PersonsWorkPage => client.get(url("/persons/work")),
         Route::PersonsWorklistsApi => client.get(url("/api/v1/persons/worklists")),
         Route::PersonsIncomingPage => client.get(url("/persons/incoming")),
         Route::PersonsIncomingApi => client.get(url("/api/v1/persons/transfers/incoming")),
         Route::PersonsStatsPage => client.get(url("/persons/statistics?year=2026")),
         Route::PersonsStatsApi => client.get(url("/api/v1/persons/statistics?year=2026")),
+        Route::PersonsStatsXlsx => client.get(url("/api/v1/persons/statistics.xlsx?year=2026")),
         Route::PersonsExportCsv => client.get(url("/api/v1/persons/export.csv")),
         Route::PersonDurationsApi => client.get(url("/api/v1/parameters/person_durations")),
         Route::TipsPage => client.get(url("/tips")),
@@ -653,7 +672,7 @@ async fn check_content(
                 assert_eq!(body.contains(&s.name), covers(p, s.commune), "{what}: {} in the export", s.name);
             }
         }
-        Route::PersonEpisodesApi if !inside => {
+        Route::PersonEpisodesApi | Route::PersonProfilePage if !inside => {
             let reads = audit_entries(app, "person.read").await;
             assert!(
                 reads.iter().any(|e| e.actor == username
@@ -663,7 +682,10 @@ async fn check_content(
             );
         }
         // Statistics and work lists carry no names.
-        Route::PersonsStatsPage | Route::PersonsStatsApi | Route::PersonsWorklistsApi => {
+        Route::PersonsStatsPage
+        | Route::PersonsStatsApi
+        | Route::PersonsStatsXlsx
+        | Route::PersonsWorklistsApi => {
             for s in subjects {
                 assert!(!body.contains(&s.name), "{what}: a name in an aggregate");
             }

@@ -5,6 +5,7 @@
 mod common;
 mod support;
 
+use calamine::{Data, Reader, Xlsx};
 use common::TestApp;
 use diaban_domain::access::Role;
 use serde_json::json;
@@ -222,6 +223,34 @@ async fn statistics_carry_no_identities_and_the_export_is_for_the_provincial_pol
         assert!(!v.to_string().contains("Thống"), "no names in statistics");
         let page = partner.get("/persons/statistics?year=2026").await;
         assert_eq!(page.status().as_u16(), 200);
+        // The same figures as a workbook: title, merged section headings, a line for the
+        // commune and the total, no name anywhere.
+        let r = partner.get("/api/v1/persons/statistics.xlsx?year=2026").await;
+        assert_eq!(r.status().as_u16(), 200);
+        let bytes = r.bytes().await.unwrap();
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+        let range = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        let cell = |r: usize, c: usize| match &rows[r][c] {
+            Data::String(s) => s.clone(),
+            Data::Float(f) => f.to_string(),
+            Data::Empty => String::new(),
+            other => format!("{other:?}"),
+        };
+        assert!(cell(0, 0).starts_with("THỐNG KÊ NGƯỜI NGHIỆN"), "{}", cell(0, 0));
+        assert!(cell(1, 0).contains("14/12/2026"), "{}", cell(1, 0));
+        assert_eq!(cell(3, 2), "Số người có hồ sơ quản lý");
+        assert_eq!(cell(3, 7), "Độ tuổi");
+        assert_eq!(rows.len(), 7, "headers, the commune, the total");
+        assert_eq!(cell(5, 2), "1");
+        assert_eq!(cell(6, 1), "Tổng cộng");
+        assert_eq!(cell(6, 2), "1");
+        assert!(rows.iter().flatten().all(|d| !format!("{d:?}").contains("Thống")), "no names");
+        let merged = book.merge_cells_by_sheet_id(0).expect("merge info");
+        assert!(merged.iter().any(|m| m.start == (3, 7)), "the age section is merged: {merged:?}");
+        let csv = partner.get("/api/v1/persons/statistics.csv?year=2026").await.text().await.unwrap();
+        assert!(csv.starts_with("unit_code,unit_name,with_records,previous_year"), "{csv}");
+        assert!(csv.lines().last().unwrap().contains("Tổng cộng,1,0,"), "{csv}");
         assert_eq!(partner.get("/api/v1/persons/export.csv").await.status().as_u16(), 403);
         assert_eq!(officer.get("/api/v1/persons/export.csv").await.status().as_u16(), 403);
         let pc04 = app.login_as(Role::ProvinceOfficer, "51").await;
@@ -233,6 +262,61 @@ async fn statistics_carry_no_identities_and_the_export_is_for_the_provincial_pol
         let exports = audit_entries(&app, "person.export").await;
         assert_eq!(exports.len(), 1);
         assert_eq!(exports[0].target_id, "1");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_profile_form_saves_several_substances_and_names_a_bad_year() {
+    for app in TestApp::all().await {
+        let id = add_person(&app, COMMUNE_A, "Phan Văn Hồ Sơ", &fresh_id_number()).await;
+        let officer = app.login_as(Role::CommuneOfficer, COMMUNE_A).await;
+        let reads = audit_entries(&app, "person.read").await.len();
+        let form = officer.get(&format!("/persons/{id}/profile")).await;
+        assert_eq!(form.status().as_u16(), 200);
+        let html = form.text().await.unwrap();
+        assert!(html.contains(r#"name="substances" value="heroin""#), "{html}");
+        assert_eq!(audit_entries(&app, "person.read").await.len(), reads + 1, "opening the form is a read");
+        let bad = officer
+            .post_form(
+                &format!("/persons/{id}/profile"),
+                &[("substances", "heroin"), ("use_since_year", "1800")],
+            )
+            .await;
+        assert_eq!(bad.status().as_u16(), 422);
+        assert!(bad.text().await.unwrap().contains("field-error"));
+        let (_, v) = officer.get_json(&format!("/api/v1/persons/{id}/profile")).await;
+        assert_eq!(v["substances"], json!([]), "nothing saved from a refused form");
+        let ok = officer
+            .post_form(
+                &format!("/persons/{id}/profile"),
+                &[
+                    ("substances", "heroin"),
+                    ("substances", "cannabis"),
+                    ("use_since_year", "2018"),
+                    ("held_in", "community"),
+                    ("occupation", "Làm nông"),
+                    ("education", "THCS"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status().as_u16(), 303, "{}", app.engine);
+        let (_, v) = officer.get_json(&format!("/api/v1/persons/{id}/profile")).await;
+        let mut got: Vec<String> =
+            v["substances"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect();
+        got.sort();
+        assert_eq!(got, ["cannabis", "heroin"], "{v}");
+        assert_eq!(v["use_since_year"], 2018);
+        assert_eq!(audit_entries(&app, "person.profile.update").await.len(), 1);
+        // Without the CSRF token the form is refused.
+        let forged = officer
+            .client
+            .post(officer.url(&format!("/persons/{id}/profile")))
+            .form(&[("substances", "opium")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status().as_u16(), 403);
         app.stop().await;
     }
 }

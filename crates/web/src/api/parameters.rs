@@ -25,6 +25,53 @@ pub(crate) fn routes() -> Router<AppState> {
         // Access: ManageParameters (admin); a change is audited and applies to results
         // computed afterwards only.
         .route("/parameters/classification", get(read_thresholds).put(set_thresholds))
+        // Access: ManageParameters (admin); a change is audited.
+        .route("/parameters/operations", get(read_operations).put(set_operations))
+}
+
+async fn read_operations(
+    State(state): State<AppState>,
+    _who: Authorized<ManageParameters>,
+) -> Result<Json<Value>, ApiError> {
+    use diaban_domain::escalation::OperationsParams;
+    let name = crate::api::escalations::PARAMS;
+    let today = diaban_domain::time::today_in_vietnam();
+    let current: OperationsParams = parameters::in_force(&state.db, name, today).await?;
+    let history = parameters::history(&state.db, name).await?;
+    Ok(Json(json!({"in_force": current, "defaults": OperationsParams::default(), "history": history})))
+}
+
+#[derive(Deserialize)]
+struct SetOperations {
+    value: Value,
+    valid_from: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn set_operations(
+    State(state): State<AppState>,
+    who: Authorized<ManageParameters>,
+    Json(body): Json<SetOperations>,
+) -> Result<Json<Value>, ApiError> {
+    use crate::pages::parameter_groups::{Group, check};
+    let name = crate::api::escalations::PARAMS;
+    let from = parse_date(&body.valid_from)
+        .ok_or_else(|| AppError::new(ErrorKind::Unprocessable, "valid_from: expected YYYY-MM-DD"))?;
+    let value = check(Group::Operations, &body.value.to_string(), tr_of(&who))
+        .map_err(|m| AppError::new(ErrorKind::Unprocessable, format!("value: {m}")))?;
+    let note: String = body.note.trim().chars().take(500).collect();
+    parameters::set(
+        &state.db,
+        name,
+        &value,
+        from,
+        Some(who.user.id),
+        &note,
+        Some(who.audit("parameters.set", "parameters", name)),
+    )
+    .await?;
+    Ok(Json(json!({"name": name, "valid_from": from, "value": value})))
 }
 
 async fn read(

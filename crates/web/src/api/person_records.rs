@@ -16,7 +16,7 @@ use crate::person_records_ops as ops;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use diaban_domain::person::DurationRules;
@@ -48,6 +48,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/persons/worklists", get(worklists))
         // Access: ViewAggregates; scoped; counts only.
         .route("/persons/statistics", get(statistics))
+        // Access: ViewAggregates; scoped; counts only (the same figures as a table).
+        .route("/persons/statistics.xlsx", get(statistics_xlsx))
+        .route("/persons/statistics.csv", get(statistics_csv))
         // Access: ExportIdentities; scoped; audited with the number of records.
         .route("/persons/export.csv", get(export_csv))
         // Access: ManageParameters (admin); a change is audited.
@@ -327,6 +330,53 @@ async fn statistics(
     let year = ops::parse_year(q.year.as_deref())?;
     let (cur, prev) = diaban_store::person_stats::year_with_previous(&state.db, who.scope(), year).await?;
     Ok(Json(ops::statistics_json(&state, year, &cur, &prev).await?))
+}
+
+async fn statistics_table(
+    state: &AppState,
+    who: &Authorized<ViewAggregates>,
+    year: Option<&str>,
+    xlsx: bool,
+) -> Result<Response, ApiError> {
+    use crate::person_stats_export as export;
+    let year = ops::parse_year(year)?;
+    let (cur, prev) = diaban_store::person_stats::year_with_previous(&state.db, who.scope(), year).await?;
+    let ids: Vec<i64> = cur.by_unit.keys().copied().collect();
+    let names = diaban_store::units::get_many(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, (u.code, u.name)))
+        .collect();
+    let tr = tr_of(who);
+    let lines = export::lines(tr, &cur, &prev, &names);
+    let body = if xlsx {
+        let period = tr
+            .t("records.export_period")
+            .replace("{year}", &year.to_string())
+            .replace("{from}", &tr.date(&cur.period.from))
+            .replace("{to}", &tr.date(&cur.period.to));
+        export::xlsx(tr, tr.t("records.export_title"), &period, &lines)?
+    } else {
+        export::csv(tr, &lines)?
+    };
+    let name = format!("thong-ke-nguoi-co-ho-so-{year}.{}", if xlsx { "xlsx" } else { "csv" });
+    Ok(crate::table_export::download(body, &name, xlsx))
+}
+
+async fn statistics_xlsx(
+    State(state): State<AppState>,
+    who: Authorized<ViewAggregates>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> Result<Response, ApiError> {
+    statistics_table(&state, &who, q.year.as_deref(), true).await
+}
+
+async fn statistics_csv(
+    State(state): State<AppState>,
+    who: Authorized<ViewAggregates>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> Result<Response, ApiError> {
+    statistics_table(&state, &who, q.year.as_deref(), false).await
 }
 
 async fn export_csv(

@@ -94,6 +94,6 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     // checks due
     ("nav.site_checks", "Lịch kiểm tra", "Checks due"),
     // incidents
-    ("nav.incidents", "Vụ việc", "Incidents"),
+    ("nav.incidents", "Sự kiện", "Incidents"),
     ("validation.too_long", "Quá dài.", "Too long."),
 ];

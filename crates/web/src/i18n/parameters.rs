@@ -41,4 +41,22 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("params.thresholds_json", "Ngưỡng (JSON)", "Thresholds (JSON)"),
     ("params.bad_json", "Ngưỡng không đúng định dạng", "The thresholds are not valid"),
+    ("params.other_groups", "Các nhóm tham số khác", "Other parameter groups"),
+    ("params.group_person_durations", "Thời hạn các biện pháp", "Terms of the measures"),
+    (
+        "params.help_person_durations",
+        "Thời hạn (tháng) của từng biện pháp theo từng luật (Luật 73/2021 đến 30/6/2026, Luật 120/2025 từ 1/7/2026), dạng JSON. Biện pháp đã quyết định giữ thời hạn đang áp dụng vào ngày quyết định.",
+        "The term (months) of each measure under each law (Law 73/2021 until 30/6/2026, Law 120/2025 from 1/7/2026), as JSON. A measure already decided keeps the term in force on its decision date.",
+    ),
+    (
+        "params.group_operations",
+        "Thời hạn xử lý kiến nghị và kiểm tra cơ sở",
+        "Escalation and inspection deadlines",
+    ),
+    (
+        "params.help_operations",
+        "escalation_response_days: số ngày phải trả lời một bước kiến nghị (1–365); business_inspection_months: số tháng tối đa giữa hai lần kiểm tra cơ sở kinh doanh có điều kiện (1–60).",
+        "escalation_response_days: days to answer an escalation step (1–365); business_inspection_months: the most months between two inspections of a conditional business (1–60).",
+    ),
+    ("params.value_json", "Giá trị (JSON)", "Value (JSON)"),
 ];

@@ -16,7 +16,9 @@ mod incidents;
 mod key_routes;
 mod login;
 mod notifications;
+pub(crate) mod parameter_groups;
 mod parameters;
+mod person_profile;
 mod person_records;
 pub(crate) mod persons;
 mod propaganda;
@@ -50,6 +52,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(units::routes())
         .merge(persons::routes())
         .merge(person_records::routes())
+        .merge(person_profile::routes())
+        .merge(parameter_groups::routes())
         .merge(sites::routes())
         .merge(site_edit::routes())
         .merge(site_checks::routes())

@@ -18,8 +18,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use diaban_domain::person::stats::{Breakdown, HELD_LINES, REHAB_FORMS, USE_DURATION_BANDS};
-use diaban_domain::person::{AgeBand, EndReason, EpisodeKind, EventKind, HeldIn, ServiceKind, Substance};
+use diaban_domain::person::{EndReason, EpisodeKind, EventKind, HeldIn, ServiceKind, Substance};
 use diaban_store::person_records as records;
 use diaban_store::person_transfers as transfers;
 use serde::Deserialize;
@@ -56,7 +55,7 @@ pub struct Choice {
     pub label: &'static str,
 }
 
-fn crumbs(tr: Tr, id: i64, last: &str) -> Vec<Crumb> {
+pub(super) fn crumbs(tr: Tr, id: i64, last: &str) -> Vec<Crumb> {
     vec![
         Crumb { label: tr.t("nav.home").into(), href: Some("/".into()) },
         Crumb { label: tr.t("persons.title").into(), href: Some("/persons".into()) },
@@ -65,7 +64,7 @@ fn crumbs(tr: Tr, id: i64, last: &str) -> Vec<Crumb> {
     ]
 }
 
-fn error_of<'a>(errors: &'a FieldErrors, field: &str) -> Option<&'a str> {
+pub(super) fn error_of<'a>(errors: &'a FieldErrors, field: &str) -> Option<&'a str> {
     errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
 }
 
@@ -852,84 +851,6 @@ fn pct(tr: Tr, x: Option<f64>) -> String {
     x.map(|x| format!("{}%", tr.dec(x * 100.0, 1))).unwrap_or_else(|| "—".into())
 }
 
-fn sections(tr: Tr, b: &Breakdown) -> Vec<(String, Vec<(String, i64)>)> {
-    let vi = tr.0 == Lang::Vi;
-    let pick = |a: &'static str, e: &'static str| if vi { a.to_owned() } else { e.to_owned() };
-    vec![
-        (
-            tr.t("records.by_age").into(),
-            AgeBand::ALL
-                .iter()
-                .map(|a| {
-                    (
-                        label(tr, *a, AgeBand::label_vi, AgeBand::label_en).to_owned(),
-                        b.by_age_band[a.as_str()],
-                    )
-                })
-                .collect(),
-        ),
-        (
-            tr.t("persons.sex").into(),
-            vec![
-                (tr.t("persons.male").into(), b.by_sex["male"]),
-                (tr.t("persons.female").into(), b.by_sex["female"]),
-            ],
-        ),
-        (
-            tr.t("persons.ethnicity").into(),
-            vec![
-                (pick("Kinh", "Kinh"), b.kinh),
-                (pick("Dân tộc khác", "Other ethnicities"), b.other_ethnicity),
-            ],
-        ),
-        (
-            tr.t("records.substances").into(),
-            Substance::ALL
-                .iter()
-                .map(|s| {
-                    (
-                        label(tr, *s, Substance::label_vi, Substance::label_en).to_owned(),
-                        b.by_substance[s.as_str()],
-                    )
-                })
-                .chain([(tr.t("records.unknown").to_owned(), b.by_substance["unknown"])])
-                .collect(),
-        ),
-        (
-            tr.t("records.use_duration").into(),
-            USE_DURATION_BANDS
-                .iter()
-                .map(|k| (tr.t(&format!("records.use_{k}")).to_owned(), b.by_use_duration[k]))
-                .collect(),
-        ),
-        (
-            tr.t("records.rehab_form").into(),
-            REHAB_FORMS
-                .iter()
-                .map(|k| {
-                    (
-                        label(tr, *k, EpisodeKind::label_vi, EpisodeKind::label_en).to_owned(),
-                        b.by_rehab_form[k.as_str()],
-                    )
-                })
-                .collect(),
-        ),
-        (
-            tr.t("records.held_in").into(),
-            HELD_LINES
-                .iter()
-                .map(|k| {
-                    let l = match k.parse::<HeldIn>() {
-                        Ok(h) => label(tr, h, HeldIn::label_vi, HeldIn::label_en).to_owned(),
-                        Err(_) => tr.t("records.in_rehab_facility").to_owned(),
-                    };
-                    (l, b.by_held[k])
-                })
-                .collect(),
-        ),
-    ]
-}
-
 async fn statistics(
     State(state): State<AppState>,
     who: Authorized<ViewAggregates>,
@@ -968,7 +889,10 @@ async fn statistics(
         growth: pct(tr, g),
         t6_met: g.map(|g| g < diaban_domain::person::stats::T6_MAX_GROWTH),
         t5: pct(tr, cur.total.t5_rate()),
-        sections: sections(tr, &cur.total),
+        sections: crate::person_stats_export::sections(tr, &cur.total)
+            .into_iter()
+            .map(|(h, cells)| (h, cells.into_iter().map(|(_, l, n)| (l, n)).collect()))
+            .collect(),
         units,
     };
     render(ctx.flash_key.is_some(), &page)
