@@ -52,6 +52,7 @@ mod date;
 pub mod ehsa;
 mod error;
 pub mod incidents;
+pub mod indicators;
 pub mod kde;
 mod locate;
 pub mod pai;

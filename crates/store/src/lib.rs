@@ -14,6 +14,7 @@ mod error;
 pub mod escalations;
 mod exec;
 pub mod incidents;
+pub mod indicator_data;
 pub mod notifications;
 pub mod parameters;
 pub mod person_records;

@@ -355,6 +355,7 @@ async fn recognised_on(db: &Db, id: i64) -> Result<Option<NaiveDate>, DbError> {
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
     area_id: i64,
+    commune: Option<i64>,
     to_state: String,
     on_date: NaiveDate,
 }
@@ -366,8 +367,18 @@ pub async fn histories(
     scope: Scope,
     commune_id: Option<i64>,
 ) -> Result<BTreeMap<i64, AreaHistory>, DbError> {
+    Ok(histories_by_commune(db, scope, commune_id).await?.into_iter().map(|(id, (_, h))| (id, h)).collect())
+}
+
+/// The same histories with the current commune each area counts towards.
+pub async fn histories_by_commune(
+    db: &Db,
+    scope: Scope,
+    commune_id: Option<i64>,
+) -> Result<BTreeMap<i64, (Option<i64>, AreaHistory)>, DbError> {
     let mut q = Query::select()
         .columns([("t", "area_id"), ("t", "to_state"), ("t", "on_date")])
+        .expr_as(Expr::col(("u", "scope_commune_id")), "commune")
         .from_as("area_transitions", "t")
         .join_as(JoinType::InnerJoin, "areas", "a", Expr::col(("a", "id")).equals(("t", "area_id")))
         .join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals(("a", "unit_id")))
@@ -380,10 +391,11 @@ pub async fn histories(
         q.cond_where(Cond::all().add(Expr::col(("u", "scope_commune_id")).eq(c)));
     }
     let rows: Vec<HistoryRow> = db.exec().fetch_all(&q).await?;
-    let mut out: BTreeMap<i64, AreaHistory> = BTreeMap::new();
+    let mut out: BTreeMap<i64, (Option<i64>, AreaHistory)> = BTreeMap::new();
     for r in rows {
         out.entry(r.area_id)
-            .or_insert_with(|| AreaHistory { transitions: Vec::new() })
+            .or_insert_with(|| (r.commune, AreaHistory { transitions: Vec::new() }))
+            .1
             .transitions
             .push((r.on_date, stored(r.to_state.parse())?));
     }

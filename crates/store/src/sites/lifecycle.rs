@@ -205,6 +205,7 @@ async fn change_state_in(
 #[derive(sqlx::FromRow)]
 struct HistRow {
     site_id: i64,
+    commune: Option<i64>,
     kind: String,
     hot_spot: bool,
     to_state: String,
@@ -215,8 +216,19 @@ struct HistRow {
 /// `diaban_domain::site::site_counts` (targets T1 and T2).
 #[tracing::instrument(skip(db))]
 pub async fn site_histories(db: &Db, scope: Scope) -> Result<Vec<SiteHistory>, DbError> {
+    Ok(site_histories_by_commune(db, scope).await?.into_iter().map(|(_, h)| h).collect())
+}
+
+/// The same histories with the current commune each site counts towards (a site on a
+/// legacy unit counts towards the commune that unit became).
+#[tracing::instrument(skip(db))]
+pub async fn site_histories_by_commune(
+    db: &Db,
+    scope: Scope,
+) -> Result<Vec<(Option<i64>, SiteHistory)>, DbError> {
     let mut q = Query::select()
         .column(("t", "site_id"))
+        .expr_as(Expr::col(("u", "scope_commune_id")), "commune")
         .columns([("s", "kind"), ("s", "hot_spot")])
         .columns([("t", "to_state"), ("t", "on_date")])
         .from_as("site_transitions", "t")
@@ -228,18 +240,17 @@ pub async fn site_histories(db: &Db, scope: Scope) -> Result<Vec<SiteHistory>, D
         .order_by(("t", "on_date"), Order::Asc)
         .order_by(("t", "id"), Order::Asc);
     let rows: Vec<HistRow> = db.exec().fetch_all(&q).await?;
-    let mut by_site: BTreeMap<i64, SiteHistory> = BTreeMap::new();
+    let mut by_site: BTreeMap<i64, (Option<i64>, SiteHistory)> = BTreeMap::new();
     for r in rows {
         let state: SiteState = stored(r.to_state.parse())?;
         let h = match by_site.entry(r.site_id) {
             std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::btree_map::Entry::Vacant(v) => v.insert(SiteHistory {
-                kind: stored(r.kind.parse())?,
-                hot_spot: r.hot_spot,
-                transitions: Vec::new(),
-            }),
+            std::collections::btree_map::Entry::Vacant(v) => v.insert((
+                r.commune,
+                SiteHistory { kind: stored(r.kind.parse())?, hot_spot: r.hot_spot, transitions: Vec::new() },
+            )),
         };
-        h.transitions.push((r.on_date, state));
+        h.1.transitions.push((r.on_date, state));
     }
     Ok(by_site.into_values().collect())
 }

@@ -1,0 +1,197 @@
+//! The rows the indicator catalogue (`diaban_analytics::indicators`) is computed from,
+//! for one scope, a period and the period before: sites and areas with their dated
+//! states, persons grouped (`person_stats::groups`), the classes of communes, cases,
+//! rings, propaganda and inspections. No identity leaves this module.
+//!
+//! Every row is attributed to the **current** commune its unit counts towards
+//! (`units.scope_commune_id`): a legacy commune's rows add up in the commune it became,
+//! which is how figures from before the 2025 merger compare with figures after it.
+
+use crate::db::Db;
+use crate::error::DbError;
+use crate::persons::Scope;
+use crate::{areas, person_stats, sites};
+use chrono::NaiveDate;
+use diaban_analytics::indicators::{ActivityFact, CaseFact, Data};
+use diaban_domain::classification::CommuneClass;
+use diaban_domain::period::Period;
+use sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
+use std::collections::BTreeMap;
+
+/// What the catalogue needs besides the rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    /// The period of the values.
+    pub period: Period,
+    /// The period before.
+    pub previous: Period,
+    /// The plan's baseline (hot spots active on it are the T2 denominator).
+    pub baseline: NaiveDate,
+    /// The areas' non-relapse window in months.
+    pub area_monitoring_months: u32,
+    /// The statistical year the period ends in: the classes of communes are those of
+    /// this year and the year before.
+    pub class_year: i32,
+}
+
+fn stored<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, DbError> {
+    r.map_err(|e| DbError::Other(format!("bad stored value: {e}")))
+}
+
+/// `table` joined to the units of `scope` through `unit_col`, with the current commune.
+fn scoped(table: &str, alias: &'static str, unit_col: &'static str, scope: Scope) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::col(("u", "scope_commune_id")), Alias::new("commune"))
+        .from_as(Alias::new(table), Alias::new(alias))
+        .join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals((alias, unit_col)))
+        .cond_where(scope.cond("u"))
+        .to_owned()
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    commune: Option<i64>,
+    occurred_on: NaiveDate,
+    prosecuted_cases: i64,
+    defendants: i64,
+    persons_handled: i64,
+    subjects: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct DatedRow {
+    commune: Option<i64>,
+    on_date: NaiveDate,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    commune: Option<i64>,
+    on_date: NaiveDate,
+    participants: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ClassRow {
+    commune: Option<i64>,
+    year: i64,
+    version: String,
+    class: String,
+}
+
+fn u32_of(n: i64) -> u32 {
+    u32::try_from(Ord::max(n, 0)).unwrap_or(u32::MAX)
+}
+
+/// Loads every row of `scope` the catalogue reads for `req`; `communes` are the current
+/// communes the breakdown lists.
+pub async fn load(db: &Db, scope: Scope, communes: &[i64], req: Request) -> Result<Data, DbError> {
+    let (p, prev) = (req.period, req.previous);
+    let mut data = Data::empty(p, prev);
+    data.baseline = req.baseline;
+    data.area_monitoring_months = req.area_monitoring_months;
+    data.communes = communes.to_vec();
+    data.sites = sites::site_histories_by_commune(db, scope)
+        .await?
+        .into_iter()
+        .map(|(c, h)| (c.unwrap_or_default(), h))
+        .collect();
+    data.areas = areas::histories_by_commune(db, scope, None)
+        .await?
+        .into_values()
+        .map(|(c, h)| (c.unwrap_or_default(), h))
+        .collect();
+    data.persons = person_stats::groups(db, scope, p).await?;
+    data.persons_previous = person_stats::groups(db, scope, prev).await?;
+
+    // Classes: the statistical year each period ends in; QĐ 28/2025 results first.
+    let year = req.class_year;
+    let q = scoped("classifications", "c", "unit_id", scope)
+        .columns([("c", "year"), ("c", "version"), ("c", "class")])
+        .and_where(Expr::col(("c", "year")).is_in([i64::from(year), i64::from(year - 1)]))
+        .to_owned();
+    let rows: Vec<ClassRow> = db.exec().fetch_all(&q).await?;
+    let mut best: BTreeMap<(i64, i64), (bool, CommuneClass)> = BTreeMap::new();
+    for r in rows {
+        let Some(c) = r.commune else { continue };
+        let class: CommuneClass = stored(r.class.parse())?;
+        let preferred = r.version == "qd28_2025";
+        let e = best.entry((c, r.year)).or_insert((preferred, class));
+        if preferred && !e.0 {
+            *e = (true, class);
+        }
+    }
+    for ((c, y), (_, class)) in best {
+        if y == i64::from(year) {
+            data.classes.insert(c, class);
+        } else {
+            data.classes_previous.insert(c, class);
+        }
+    }
+
+    // Cases of the period, with their number of subjects.
+    let subjects = Query::select()
+        .expr(Func::count(Expr::col(("cs", "id"))))
+        .from_as("case_subjects", "cs")
+        .and_where(Expr::col(("cs", "case_id")).equals(("k", "id")))
+        .to_owned();
+    let q = scoped("cases", "k", "unit_id", scope)
+        .columns([
+            ("k", "occurred_on"),
+            ("k", "prosecuted_cases"),
+            ("k", "defendants"),
+            ("k", "persons_handled"),
+        ])
+        .expr_as(Expr::SubQuery(None, Box::new(subjects.into())), Alias::new("subjects"))
+        .and_where(Expr::col(("k", "occurred_on")).gte(p.from))
+        .and_where(Expr::col(("k", "occurred_on")).lte(p.to))
+        .to_owned();
+    let rows: Vec<CaseRow> = db.exec().fetch_all(&q).await?;
+    data.cases = rows
+        .into_iter()
+        .map(|r| CaseFact {
+            commune_id: r.commune.unwrap_or_default(),
+            occurred_on: r.occurred_on,
+            subjects: u32_of(r.subjects),
+            prosecuted_cases: u32_of(r.prosecuted_cases),
+            defendants: u32_of(r.defendants),
+            persons_handled: u32_of(r.persons_handled),
+        })
+        .collect();
+
+    // Rings dismantled in the period; the ring's unit gives its commune (a ring led by
+    // the province has none).
+    let q = scoped("rings", "r", "unit_id", scope)
+        .expr_as(Expr::col(("r", "dismantled_on")), Alias::new("on_date"))
+        .and_where(Expr::col(("r", "dismantled_on")).gte(p.from))
+        .and_where(Expr::col(("r", "dismantled_on")).lte(p.to))
+        .to_owned();
+    let rows: Vec<DatedRow> = db.exec().fetch_all(&q).await?;
+    data.rings_dismantled = rows.into_iter().map(|r| (r.commune, r.on_date)).collect();
+
+    let q = scoped("propaganda_activities", "a", "unit_id", scope)
+        .expr_as(Expr::col(("a", "held_on")), Alias::new("on_date"))
+        .column(("a", "participants"))
+        .and_where(Expr::col(("a", "held_on")).gte(p.from))
+        .and_where(Expr::col(("a", "held_on")).lte(p.to))
+        .to_owned();
+    let rows: Vec<ActivityRow> = db.exec().fetch_all(&q).await?;
+    data.propaganda = rows
+        .into_iter()
+        .map(|r| ActivityFact { commune_id: r.commune, on: r.on_date, participants: u32_of(r.participants) })
+        .collect();
+
+    let q = Query::select()
+        .expr_as(Expr::col(("u", "scope_commune_id")), Alias::new("commune"))
+        .column(("i", "on_date"))
+        .from_as("business_inspections", "i")
+        .join_as(JoinType::InnerJoin, "businesses", "b", Expr::col(("b", "id")).equals(("i", "business_id")))
+        .join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals(("b", "unit_id")))
+        .cond_where(scope.cond("u"))
+        .and_where(Expr::col(("i", "on_date")).gte(p.from))
+        .and_where(Expr::col(("i", "on_date")).lte(p.to))
+        .to_owned();
+    let rows: Vec<DatedRow> = db.exec().fetch_all(&q).await?;
+    data.inspections = rows.into_iter().map(|r| (r.commune.unwrap_or_default(), r.on_date)).collect();
+    Ok(data)
+}
