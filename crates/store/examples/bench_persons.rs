@@ -38,8 +38,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let p = NewPerson {
             residence_unit_id: c.id,
             sex: if i % 9 == 0 { "female" } else { "male" }.into(),
-            birth_year: 1990,
-            ethnicity: if i % 4 == 0 { "Xơ Đăng" } else { "Kinh" }.into(),
+            // Varied attributes, so the statistics' groups are many (the realistic case).
+            birth_year: 1960 + (i % 47) as i32,
+            ethnicity: ["Kinh", "Xơ Đăng", "Ba Na", "Giẻ Triêng", "Kinh"][i % 5].into(),
             id_number: Some(id_number(i)),
             full_name: format!("Người Đo {i}"),
             birth_date: None,

@@ -11,6 +11,7 @@ pub mod error;
 mod health;
 pub mod i18n;
 pub mod incident_input;
+pub mod indicators_ops;
 pub mod middleware;
 pub mod ops_export;
 pub mod ops_input;

@@ -127,6 +127,7 @@ enum Route {
     PersonsStatsPage,
     PersonsStatsApi,
     PersonsStatsXlsx,
+    IndicatorsApi,
     PersonsExportCsv,
     PersonDurationsApi,
     TipsPage,
@@ -151,7 +152,7 @@ enum Route {
 }
 
 impl Route {
-    const ALL: [Route; 72] = [
+    const ALL: [Route; 73] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -203,6 +204,7 @@ impl Route {
         Route::PersonsStatsPage,
         Route::PersonsStatsApi,
         Route::PersonsStatsXlsx,
+        Route::IndicatorsApi,
         Route::PersonsExportCsv,
         Route::PersonDurationsApi,
         Route::TipsPage,
@@ -269,9 +271,10 @@ impl Route {
             | Route::PersonsIncomingPage
             | Route::PersonsIncomingApi => Action::ReadPersons,
             Route::PersonEpisodeNewPage | Route::PersonProfilePage => Action::WritePersons,
-            Route::PersonsStatsPage | Route::PersonsStatsApi | Route::PersonsStatsXlsx => {
-                Action::ViewAggregates
-            }
+            Route::PersonsStatsPage
+            | Route::PersonsStatsApi
+            | Route::PersonsStatsXlsx
+            | Route::IndicatorsApi => Action::ViewAggregates,
             Route::PersonsExportCsv => Action::ExportIdentities,
             Route::AreasPage
             | Route::AreasApi
@@ -343,6 +346,7 @@ impl Route {
                 | Route::PersonsIncomingApi
                 | Route::PersonsStatsApi
                 | Route::PersonsStatsXlsx
+                | Route::IndicatorsApi
                 | Route::PersonsExportCsv
                 | Route::PersonDurationsApi
                 | Route::TipsApi
@@ -498,6 +502,7 @@ async fn call(
         Route::PersonsStatsPage => client.get(url("/persons/statistics?year=2026")),
         Route::PersonsStatsApi => client.get(url("/api/v1/persons/statistics?year=2026")),
         Route::PersonsStatsXlsx => client.get(url("/api/v1/persons/statistics.xlsx?year=2026")),
+        Route::IndicatorsApi => client.get(url("/api/v1/indicators?period=2026")),
         Route::PersonsExportCsv => client.get(url("/api/v1/persons/export.csv")),
         Route::PersonDurationsApi => client.get(url("/api/v1/parameters/person_durations")),
         Route::TipsPage => client.get(url("/tips")),

@@ -7,6 +7,7 @@ pub(crate) mod cases;
 pub(crate) mod classifications;
 pub(crate) mod escalations;
 pub(crate) mod incidents;
+mod indicators;
 mod notifications;
 mod openapi;
 pub(crate) mod parameters;
@@ -50,6 +51,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(propaganda::routes())
         .merge(cases::routes())
         .merge(rings::routes())
+        .merge(indicators::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

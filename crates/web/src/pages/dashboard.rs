@@ -1,20 +1,27 @@
-//! Tổng quan: the overview of the user's scope — its communes on a map, population, and
-//! the number of persons with management records (an aggregate). Later work areas add
-//! their indicators here.
+//! Tổng quan: the dashboard of the user's scope (or of one commune within it) for a
+//! statistical period — the plan's targets T1–T6 with their values, a chosen indicator
+//! on the map of communes, its trend over the statistical years and its breakdown by
+//! commune with links down to the registries; with the population and the number of
+//! records. Aggregates only; the figures are `crate::indicators_ops`'s, as in the API.
 
 use super::{Ctx, json_block, render};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::AppError;
+use crate::indicators_ops as ind;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
+use diaban_analytics::indicators::{IndicatorValue, definition};
 use diaban_domain::access::Action;
+use diaban_domain::indicator::{IndicatorId, Measure};
+use diaban_domain::period::{PeriodKind, StatPeriod};
 use diaban_store::persons::Scope;
 use diaban_store::{persons, population, units};
+use serde::Deserialize;
 use serde_json::json;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -34,26 +41,102 @@ struct DashboardPage {
     persons: i64,
     map_json: String,
     chart_json: String,
+    /// The period shown, its name and days.
+    period: String,
+    period_label: String,
+    period_days: String,
+    /// Periods offered (name, label).
+    periods: Vec<(String, String)>,
+    /// The unit's code when a commune below the scope is shown.
+    unit_code: String,
+    /// The indicator on the map, trend and table.
+    indicator: &'static str,
+    indicator_label: &'static str,
+    indicator_definition: &'static str,
+    /// Every indicator for the selector: (id, label).
+    choices: Vec<(&'static str, &'static str)>,
+    /// The targets' cards.
+    targets: Vec<Card>,
+    /// Other figures: (label, value).
+    figures: Vec<(&'static str, String)>,
+    /// The breakdown: (code, name, value, unit link).
+    rows: Vec<(String, String, String)>,
+    trend_json: String,
+    is_province: bool,
 }
 
-async fn dashboard(State(state): State<AppState>, who: Identity, ctx: Ctx) -> Result<Response, AppError> {
+/// A target's card.
+pub struct Card {
+    id: &'static str,
+    label: &'static str,
+    value: String,
+    detail: String,
+    definition: &'static str,
+}
+
+#[derive(Deserialize, Default)]
+struct DashQuery {
+    period: Option<String>,
+    indicator: Option<String>,
+    unit: Option<String>,
+}
+
+/// The plan's targets, in the order of KH 3220.
+const TARGETS: [IndicatorId; 7] = [
+    IndicatorId::T1SitesChange,
+    IndicatorId::T2HotSpotsEliminated,
+    IndicatorId::T3AreasTransformed,
+    IndicatorId::T4AreasNotRelapsed,
+    IndicatorId::T5PersonsReached,
+    IndicatorId::T6AddictsGrowth,
+    IndicatorId::T6ProblemCommunesGrowth,
+];
+
+fn shown(tr: crate::i18n::Tr, id: IndicatorId, v: Option<f64>) -> String {
+    match (v, id.measure()) {
+        (None, _) => "—".into(),
+        (Some(x), Measure::Count) => tr.num(x.round() as i64),
+        (Some(x), Measure::Percent) => format!("{}%", tr.dec(x, 1)),
+        (Some(x), Measure::Change) => format!("{}{}%", if x > 0.0 { "+" } else { "" }, tr.dec(x, 1)),
+    }
+}
+
+fn card(tr: crate::i18n::Tr, v: &IndicatorValue) -> Card {
+    let detail = match (v.id.measure(), v.denominator) {
+        (Measure::Percent, Some(d)) => format!("{} / {}", tr.num(v.numerator as i64), tr.num(d as i64)),
+        (Measure::Change, Some(d)) => format!("{} → {}", tr.num(d as i64), tr.num(v.numerator as i64)),
+        _ => String::new(),
+    };
+    Card {
+        id: v.id.as_str(),
+        label: if tr.0 == crate::i18n::Lang::Vi { v.id.label_vi() } else { v.id.label_en() },
+        value: shown(tr, v.id, v.value),
+        detail,
+        definition: definition(v.id),
+    }
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    who: Identity,
+    ctx: Ctx,
+    Query(q): Query<DashQuery>,
+) -> Result<Response, AppError> {
     // "/" is where sign-in lands: a role without aggregates (the auditor) goes to the
     // first page it may open instead of a refusal.
     if !who.may(Action::ViewAggregates) {
         let to = if who.may(Action::ReadAudit) { "/audit" } else { "/account" };
         return Ok(axum::response::Redirect::to(to).into_response());
     }
-    let communes = match who.scope() {
-        Scope::Province(p) => units::children(&state.db, p).await?,
-        Scope::Commune(c) => vec![units::get(&state.db, c).await?],
-    };
+    let place = ind::place(&state, &who, q.unit.as_deref()).await?;
+    let communes = place.communes.clone();
     let mut legacy_filter = units::UnitFilter {
         generation: Some("legacy".into()),
         level: Some(diaban_domain::UnitLevel::Commune),
         limit: 0,
         ..Default::default()
     };
-    match who.scope() {
+    match place.scope {
         Scope::Province(p) => legacy_filter.scope_province_id = Some(p),
         Scope::Commune(c) => legacy_filter.scope_commune_id = Some(c),
     }
@@ -62,24 +145,104 @@ async fn dashboard(State(state): State<AppState>, who: Identity, ctx: Ctx) -> Re
     let pops = population::latest_for(&state.db, &ids).await?;
     let population: i64 = pops.values().map(|(_, p)| p).sum();
     let population_year = pops.values().map(|(y, _)| *y).max().unwrap_or(0);
-    let persons = persons::count_in_scope(&state.db, who.scope()).await?;
+    let persons = persons::count_in_scope(&state.db, place.scope).await?;
     let tr = ctx.tr(Some(&who));
+    let vi = tr.0 == crate::i18n::Lang::Vi;
+    let label = |id: IndicatorId| if vi { id.label_vi() } else { id.label_en() };
+    let cutoff = ind::reporting(&state).await?.cutoff_day;
+    let (period, days) = ind::period_of(q.period.as_deref(), cutoff)?;
+    let indicator = q
+        .indicator
+        .as_deref()
+        .and_then(|s| s.parse::<IndicatorId>().ok())
+        .unwrap_or(IndicatorId::SitesActive);
+    let values = ind::compute(&state, &place, period, None).await?;
+    let value = |id: IndicatorId| values.iter().find(|v| v.id == id);
+    let targets: Vec<Card> = TARGETS.iter().filter_map(|id| value(*id)).map(|v| card(tr, v)).collect();
+    let figures: Vec<(&'static str, String)> = [
+        IndicatorId::SitesActive,
+        IndicatorId::SitesEliminated,
+        IndicatorId::SitesReformed,
+        IndicatorId::AreasSelected,
+        IndicatorId::AreasTransformed,
+        IndicatorId::PersonsWithRecords,
+        IndicatorId::DrugFreeCommunes,
+        IndicatorId::Cases,
+        IndicatorId::CaseSubjects,
+        IndicatorId::RingsDismantled,
+        IndicatorId::PropagandaSessions,
+        IndicatorId::Inspections,
+    ]
+    .iter()
+    .filter_map(|id| value(*id))
+    .map(|v| (label(v.id), shown(tr, v.id, v.value)))
+    .collect();
+    let chosen = value(indicator);
+    let by_commune = |id: i64| chosen.and_then(|v| v.by_commune.get(&id).copied().flatten());
+    let rows: Vec<(String, String, String)> = communes
+        .iter()
+        .map(|c| (c.code.clone(), c.name.clone(), shown(tr, indicator, by_commune(c.id))))
+        .collect();
+    // The trend: the statistical years from the programme's start to the one shown
+    // (at most eight), or the twelve months up to a month shown.
+    let series: Vec<StatPeriod> = match period.kind {
+        PeriodKind::Month => {
+            let mut v = vec![period];
+            while v.len() < 12 {
+                let before = v[v.len() - 1].previous();
+                v.push(before);
+            }
+            v.reverse();
+            v
+        }
+        _ => {
+            let last = StatPeriod::year(period.year);
+            let first = StatPeriod::year(2023.max(period.year - 7));
+            (first.year..=last.year).map(StatPeriod::year).collect()
+        }
+    };
+    let mut trend_values = Vec::new();
+    for sp in &series {
+        let v = ind::compute(&state, &place, *sp, None).await?;
+        trend_values.push(v.iter().find(|x| x.id == indicator).and_then(|x| x.value));
+    }
+    let trend = json!({
+        "kind": "line",
+        "labels": series.iter().map(|p| p.label_vi()).collect::<Vec<_>>(),
+        "series": [{"name": label(indicator), "values": trend_values}],
+        "y_label": label(indicator),
+        "x_label": tr.t("dash.period"),
+    });
+    let mut periods: Vec<(String, String)> = Vec::new();
+    let this_year = StatPeriod::containing(PeriodKind::Year, diaban_domain::time::today_in_vietnam(), cutoff);
+    for y in (2023..=this_year.year).rev() {
+        for sp in [StatPeriod::year(y), StatPeriod::half(y, 2), StatPeriod::half(y, 1)] {
+            periods.push((sp.to_string(), sp.label_vi()));
+        }
+    }
+    if !periods.iter().any(|(n, _)| *n == period.to_string()) {
+        periods.insert(0, (period.to_string(), period.label_vi()));
+    }
     let circles: Vec<_> = communes
         .iter()
         .filter_map(|c| {
             Some(json!({
                 "lat": c.lat?, "lon": c.lon?,
-                "value": pops.get(&c.id).map_or(0, |(_, p)| *p),
+                "value": by_commune(c.id),
                 "label": c.name,
-                "href": format!("/units/{}", c.code),
+                "href": format!("/?unit={}&period={}&indicator={}", c.code, period, indicator),
             }))
         })
         .collect();
-    let bounds = match (who.scope(), communes.first().and_then(|c| Some((c.lat?, c.lon?)))) {
+    let bounds = match (place.scope, communes.first().and_then(|c| Some((c.lat?, c.lon?)))) {
         (Scope::Commune(_), Some((lat, lon))) => json!([[lat - 0.08, lon - 0.1], [lat + 0.08, lon + 0.1]]),
         _ => serde_json::Value::Null,
     };
-    let map = json!({"bounds": bounds, "layers": [{"type": "circles", "name": tr.t("dash.population"), "scale": "size", "items": circles}]});
+    let unit_suffix = match indicator.measure() {
+        Measure::Count => "",
+        _ => "%",
+    };
+    let map = json!({"bounds": bounds, "layers": [{"type": "circles", "name": label(indicator), "scale": "color", "unit": unit_suffix, "items": circles}]});
     let mut ranked: Vec<_> =
         communes.iter().map(|c| (c.name.clone(), pops.get(&c.id).map_or(0, |(_, p)| *p))).collect();
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
@@ -92,9 +255,11 @@ async fn dashboard(State(state): State<AppState>, who: Identity, ctx: Ctx) -> Re
         "x_label": tr.t("dash.communes"),
     });
     let p = ctx.page(Some(&who), "dash.title", "dashboard").await;
+    let is_province = place.unit.level != "commune";
+    let unit_code = if place.unit.id == own_unit_id(&who) { String::new() } else { place.unit.code.clone() };
     let page = DashboardPage {
         p,
-        scope_name: who.unit.name.clone(),
+        scope_name: place.unit.name.clone(),
         communes: communes.len() as i64,
         legacy_units,
         population,
@@ -102,6 +267,26 @@ async fn dashboard(State(state): State<AppState>, who: Identity, ctx: Ctx) -> Re
         persons,
         map_json: json_block(&map),
         chart_json: json_block(&chart),
+        period: period.to_string(),
+        period_label: period.label_vi(),
+        period_days: format!("{} – {}", tr.date(&days.from), tr.date(&days.to)),
+        periods,
+        unit_code,
+        indicator: indicator.as_str(),
+        indicator_label: label(indicator),
+        indicator_definition: definition(indicator),
+        choices: IndicatorId::ALL.iter().map(|id| (id.as_str(), label(*id))).collect(),
+        targets,
+        figures,
+        rows,
+        trend_json: json_block(&trend),
+        is_province,
     };
     render(ctx.flash_key.is_some(), &page)
+}
+
+fn own_unit_id(who: &Identity) -> i64 {
+    match who.scope() {
+        Scope::Province(p) | Scope::Commune(p) => p,
+    }
 }

@@ -1,0 +1,110 @@
+//! What the indicators API and the dashboard share: resolving the unit asked for within
+//! the caller's scope, the statistical period and its predecessor under the province's
+//! cut-off day, and computing the catalogue (`diaban_analytics::indicators`) over the rows
+//! the store loads. Aggregates only.
+
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::AppError;
+use diaban_analytics::indicators::{self, IndicatorValue};
+use diaban_domain::area::AreaParams;
+use diaban_domain::period::{Period, PeriodKind, ReportingParams, StatPeriod};
+use diaban_store::indicator_data::{self, Request};
+use diaban_store::parameters;
+use diaban_store::persons::Scope;
+use diaban_store::units::{self, Unit};
+
+/// The parameter group of the reporting cut-off day.
+pub const REPORTING: &str = "reporting";
+
+/// Where the figures are for: a current province or commune within the caller's scope.
+pub struct Place {
+    /// The unit.
+    pub unit: Unit,
+    /// Its scope.
+    pub scope: Scope,
+    /// Its current communes (itself for a commune).
+    pub communes: Vec<Unit>,
+}
+
+/// The unit `code` (default: the caller's own) if the caller may see it; a unit outside
+/// the caller's scope is "not found", like a record.
+pub async fn place(state: &AppState, who: &Identity, code: Option<&str>) -> Result<Place, AppError> {
+    let own = who.scope();
+    let unit = match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => match own {
+            Scope::Province(p) | Scope::Commune(p) => units::get(&state.db, p).await?,
+        },
+        Some(code) => {
+            let province = units::current_scope_unit(&state.db, code, false).await?;
+            let commune = match province {
+                Some(_) => None,
+                None => units::current_scope_unit(&state.db, code, true).await?,
+            };
+            province
+                .or(commune)
+                .ok_or_else(|| AppError::bad_param("unit", "not a current province or commune code"))?
+        }
+    };
+    let scope = if unit.level == "commune" { Scope::Commune(unit.id) } else { Scope::Province(unit.id) };
+    let inside = match (own, scope) {
+        (Scope::Province(p), Scope::Province(q)) => p == q,
+        (Scope::Province(p), Scope::Commune(_)) => unit.scope_province_id == Some(p),
+        (Scope::Commune(c), Scope::Commune(d)) => c == d,
+        (Scope::Commune(_), Scope::Province(_)) => false,
+    };
+    if !inside {
+        return Err(AppError::not_found("no such unit in your scope"));
+    }
+    let communes = match scope {
+        Scope::Province(p) => units::children(&state.db, p).await?,
+        Scope::Commune(_) => vec![unit.clone()],
+    };
+    Ok(Place { unit, scope, communes })
+}
+
+/// The province's reporting parameters in force today.
+pub async fn reporting(state: &AppState) -> Result<ReportingParams, AppError> {
+    let today = diaban_domain::time::today_in_vietnam();
+    Ok(parameters::in_force(&state.db, REPORTING, today).await?)
+}
+
+/// A period name (default: the statistical year of today) with its days.
+pub fn period_of(name: Option<&str>, cutoff: u32) -> Result<(StatPeriod, Period), AppError> {
+    let sp = match name.map(str::trim).filter(|s| !s.is_empty()) {
+        None => StatPeriod::containing(PeriodKind::Year, diaban_domain::time::today_in_vietnam(), cutoff),
+        Some(s) => s.parse::<StatPeriod>().map_err(|e| AppError::bad_param("period", e))?,
+    };
+    let days = sp.bounds(cutoff).ok_or_else(|| AppError::bad_param("period", "outside the calendar"))?;
+    Ok((sp, days))
+}
+
+/// The catalogue for `place` and `period`, compared with the period before (for a month
+/// or a half-year, the same period a year before: the growths are year on year).
+pub async fn compute(
+    state: &AppState,
+    place: &Place,
+    period: StatPeriod,
+    baseline: Option<chrono::NaiveDate>,
+) -> Result<Vec<IndicatorValue>, AppError> {
+    let cutoff = reporting(state).await?.cutoff_day;
+    let today = diaban_domain::time::today_in_vietnam();
+    let areas: AreaParams = parameters::in_force(&state.db, diaban_store::areas::PARAMS, today).await?;
+    let before = match period.kind {
+        PeriodKind::Year => period.previous(),
+        _ => period.a_year_before(),
+    };
+    let (Some(days), Some(previous)) = (period.bounds(cutoff), before.bounds(cutoff)) else {
+        return Err(AppError::bad_param("period", "outside the calendar"));
+    };
+    let req = Request {
+        period: days,
+        previous,
+        baseline: baseline.unwrap_or(areas.programme_from),
+        area_monitoring_months: areas.monitoring_months,
+        class_year: StatPeriod::containing(PeriodKind::Year, days.to, cutoff).year,
+    };
+    let ids: Vec<i64> = place.communes.iter().map(|c| c.id).collect();
+    let data = indicator_data::load(&state.db, place.scope, &ids, req).await?;
+    Ok(indicators::compute(&data))
+}
