@@ -15,6 +15,7 @@ pub mod incident;
 pub mod indicator;
 mod ops_enum;
 pub mod person;
+pub mod plan;
 pub mod propaganda;
 pub mod route;
 pub mod seizures;
