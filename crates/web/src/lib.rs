@@ -18,6 +18,7 @@ mod pages;
 pub mod person_input;
 pub mod person_record_input;
 pub mod person_records_ops;
+pub(crate) mod plan_input;
 pub mod site_input;
 pub mod site_ops;
 pub mod table_export;
