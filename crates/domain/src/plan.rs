@@ -625,14 +625,10 @@ mod tests {
         use LateReason::*;
         use ReportingFrequency::*;
         let assigned = d(2026, 1, 10);
-        let cases: &[(
-            TaskState,
-            NaiveDate,
-            ReportingFrequency,
-            Option<NaiveDate>,
-            NaiveDate,
-            Option<LateReason>,
-        )] = &[
+        // (state, deadline, frequency, last report, today, expected)
+        type Case =
+            (TaskState, NaiveDate, ReportingFrequency, Option<NaiveDate>, NaiveDate, Option<LateReason>);
+        let cases: &[Case] = &[
             // Deadline today is not yet late; the day after is.
             (TaskState::Open, d(2026, 6, 30), Monthly, Some(d(2026, 6, 20)), d(2026, 6, 30), None),
             (
