@@ -153,11 +153,19 @@ pub enum Action {
     ReadCases,
     /// Record cases with their subjects and seizures; build and dismantle rings.
     WriteCases,
+    /// Read plans, their targets and tasks in scope (a partner: the tasks assigned to it).
+    ReadPlans,
+    /// Edit plans, their targets and tasks.
+    ManagePlans,
+    /// Report progress on a task assigned to one's commune or agency.
+    ReportTasks,
+    /// Supervise tasks at the provincial police: reminders, inspections, guidance.
+    SuperviseTasks,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -181,6 +189,10 @@ impl Action {
         Action::WritePropaganda,
         Action::ReadCases,
         Action::WriteCases,
+        Action::ReadPlans,
+        Action::ManagePlans,
+        Action::ReportTasks,
+        Action::SuperviseTasks,
     ];
 
     /// A short English description for the roles table.
@@ -209,6 +221,10 @@ impl Action {
             Action::WritePropaganda => "record propaganda activities (partner: its own)",
             Action::ReadCases => "read and export cases, seizures and rings",
             Action::WriteCases => "record cases, subjects, seizures and rings",
+            Action::ReadPlans => "read plans, targets and tasks (partner: its tasks)",
+            Action::ManagePlans => "edit plans, targets and tasks",
+            Action::ReportTasks => "report progress on one's own tasks",
+            Action::SuperviseTasks => "remind, inspect and guide on tasks; the late list",
         }
     }
 }
@@ -250,6 +266,15 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         // Cases and rings are police operational data, like sites.
         ReadCases => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
         WriteCases => matches!(role, ProvinceOfficer | CommuneOfficer),
+        // Plans and targets hold no personal data: everyone but the auditor reads them;
+        // the query narrows a partner's tasks to those assigned to its account.
+        ReadPlans => !matches!(role, Auditor),
+        // The administrator enters a plan as issued; PC04 keeps its targets and tasks.
+        ManagePlans => matches!(role, Admin | ProvinceOfficer),
+        // The assignee reports: a commune's police, an agency, or PC04 for its own tasks.
+        ReportTasks => matches!(role, ProvinceOfficer | CommuneOfficer | Partner),
+        // The plan charges the provincial police with inspecting, urging and guiding.
+        SuperviseTasks => matches!(role, ProvinceOfficer),
     }
 }
 
@@ -315,6 +340,24 @@ mod tests {
             assert!(!allows(r, Action::ReadPropaganda, true), "{r}");
             assert!(!allows(r, Action::ReadCases, true), "{r}");
         }
+    }
+
+    #[test]
+    fn plans_are_kept_by_pc04_and_reported_by_assignees() {
+        for r in [Role::Admin, Role::ProvinceOfficer] {
+            assert!(allows(r, Action::ManagePlans, false), "{r}");
+        }
+        for r in [Role::CommuneOfficer, Role::Leader, Role::Partner, Role::Auditor] {
+            assert!(!allows(r, Action::ManagePlans, true), "{r}");
+        }
+        for r in [Role::CommuneOfficer, Role::Partner, Role::ProvinceOfficer] {
+            assert!(allows(r, Action::ReportTasks, false), "{r}");
+        }
+        assert!(!allows(Role::Leader, Action::ReportTasks, true));
+        assert!(allows(Role::ProvinceOfficer, Action::SuperviseTasks, false));
+        assert!(!allows(Role::CommuneOfficer, Action::SuperviseTasks, true));
+        assert!(!allows(Role::Auditor, Action::ReadPlans, true));
+        assert!(allows(Role::Partner, Action::ReadPlans, false));
     }
 
     /// The roles × actions table as docs/security.md prints it, rendered from [`allows`].

@@ -16,6 +16,7 @@ pub mod indicator;
 mod ops_enum;
 pub mod period;
 pub mod person;
+pub mod plan;
 pub mod propaganda;
 pub mod route;
 pub mod seizures;

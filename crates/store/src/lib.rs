@@ -22,6 +22,8 @@ pub mod person_stats;
 pub mod person_transfers;
 pub mod person_work;
 pub mod persons;
+pub mod plan_tasks;
+pub mod plans;
 pub mod population;
 pub mod propaganda;
 pub mod reference;

@@ -149,10 +149,14 @@ enum Route {
     CasesExportCsv,
     RingsPage,
     RingsApi,
+    PlansPage,
+    PlansApi,
+    TasksLatePage,
+    TasksLateApi,
 }
 
 impl Route {
-    const ALL: [Route; 73] = [
+    const ALL: [Route; 77] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -226,6 +230,10 @@ impl Route {
         Route::CasesExportCsv,
         Route::RingsPage,
         Route::RingsApi,
+        Route::PlansPage,
+        Route::PlansApi,
+        Route::TasksLatePage,
+        Route::TasksLateApi,
     ];
 
     /// The action the route is declared with.
@@ -295,6 +303,8 @@ impl Route {
             | Route::RingsPage
             | Route::RingsApi => Action::ReadCases,
             Route::CaseNewPage => Action::WriteCases,
+            Route::PlansPage | Route::PlansApi => Action::ReadPlans,
+            Route::TasksLatePage | Route::TasksLateApi => Action::SuperviseTasks,
         }
     }
 
@@ -360,6 +370,8 @@ impl Route {
                 | Route::CasesSummaryApi
                 | Route::CasesExportCsv
                 | Route::RingsApi
+                | Route::PlansApi
+                | Route::TasksLateApi
         )
     }
 
@@ -524,6 +536,10 @@ async fn call(
         Route::CasesExportCsv => client.get(url("/api/v1/cases/export.csv")),
         Route::RingsPage => client.get(url("/rings")),
         Route::RingsApi => client.get(url("/api/v1/rings")),
+        Route::PlansPage => client.get(url("/plans")),
+        Route::PlansApi => client.get(url("/api/v1/plans")),
+        Route::TasksLatePage => client.get(url("/tasks/late")),
+        Route::TasksLateApi => client.get(url("/api/v1/tasks/late")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

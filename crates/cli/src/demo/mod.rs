@@ -10,6 +10,7 @@ mod incidents;
 mod operations;
 mod person_records;
 mod persons;
+mod plans;
 mod population;
 mod propaganda_cases;
 pub mod rng;
@@ -110,6 +111,7 @@ pub async fn fill(
     classification::fill(db, &province, seed).await?;
     operations::fill(db, keys, &province, seed).await?;
     propaganda_cases::fill(db, keys, &province, seed).await?;
+    plans::fill(db, &province).await?;
     reference::mark_loaded(db, "demo", &format!("seed {seed}")).await?;
     Ok(accounts)
 }

@@ -13,6 +13,7 @@ mod openapi;
 pub(crate) mod parameters;
 mod person_records;
 mod persons;
+pub(crate) mod plans;
 pub(crate) mod propaganda;
 pub(crate) mod rings;
 mod session;
@@ -52,6 +53,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(rings::routes())
         .merge(indicators::routes())
+        .merge(plans::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

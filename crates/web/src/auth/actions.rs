@@ -36,5 +36,9 @@ requirement!(
     ReadPropaganda,
     WritePropaganda,
     ReadCases,
-    WriteCases
+    WriteCases,
+    ReadPlans,
+    ManagePlans,
+    ReportTasks,
+    SuperviseTasks
 );

@@ -17,6 +17,7 @@ mod operations;
 mod parameters;
 mod person_records;
 mod persons;
+mod plans;
 mod sites;
 mod units;
 
@@ -124,6 +125,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     operations::ESCALATIONS,
     operations::BUSINESSES,
     cases::ENTRIES,
+    plans::ENTRIES,
 ];
 
 /// (key, Vietnamese, English), from every area.

@@ -21,6 +21,7 @@ mod parameters;
 mod person_profile;
 mod person_records;
 pub(crate) mod persons;
+mod plans;
 mod propaganda;
 mod rings;
 mod site_checks;
@@ -73,6 +74,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(propaganda::routes())
         .merge(cases::routes())
         .merge(rings::routes())
+        .merge(plans::routes())
 }
 
 /// The pages that take files, which get the larger body limit (see `crate::router`).
@@ -170,6 +172,12 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     if who.may(Action::ReadCases) {
         work.push(NavItem { id: "cases", href: "/cases", label: "nav.cases" });
         work.push(NavItem { id: "rings", href: "/rings", label: "nav.rings" });
+    }
+    if who.may(Action::ReadPlans) {
+        work.push(NavItem { id: "plans", href: "/plans", label: "nav.plans" });
+    }
+    if who.may(Action::SuperviseTasks) {
+        work.push(NavItem { id: "tasks_late", href: "/tasks/late", label: "nav.tasks_late" });
     }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });

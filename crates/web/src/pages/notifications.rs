@@ -48,6 +48,8 @@ fn text_key(kind: &str) -> &'static str {
         "escalation.decide" => "notifications.escalation.decide",
         "escalation.return" => "notifications.escalation.return",
         "escalation.resubmit" => "notifications.escalation.resubmit",
+        "plan_task.assign" => "notifications.plan_task.assign",
+        "plan_task.reminder" => "notifications.plan_task.reminder",
         _ => "notifications.other",
     }
 }
@@ -63,6 +65,7 @@ async fn list(State(state): State<AppState>, who: Identity, ctx: Ctx) -> Result<
             text: tr.t(text_key(&n.kind)).to_owned(),
             href: match n.target_type.as_str() {
                 "escalation" => format!("/escalations/{}", n.target_id),
+                "plan_task" => format!("/tasks/{}", n.target_id),
                 _ => "/".to_owned(),
             },
             target_id: n.target_id,
