@@ -153,11 +153,16 @@ pub enum Action {
     ReadCases,
     /// Record cases with their subjects and seizures; build and dismantle rings.
     WriteCases,
+    /// Run the spatio-temporal analytics (EHSA, density, PAI) on the incidents in scope
+    /// and read the signals they raised.
+    RunAnalytics,
+    /// Raise the analytics' signals for the scope and accept or dismiss them.
+    DecideSignals,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -181,6 +186,8 @@ impl Action {
         Action::WritePropaganda,
         Action::ReadCases,
         Action::WriteCases,
+        Action::RunAnalytics,
+        Action::DecideSignals,
     ];
 
     /// A short English description for the roles table.
@@ -209,6 +216,8 @@ impl Action {
             Action::WritePropaganda => "record propaganda activities (partner: its own)",
             Action::ReadCases => "read and export cases, seizures and rings",
             Action::WriteCases => "record cases, subjects, seizures and rings",
+            Action::RunAnalytics => "run hot-spot analytics on incidents; read their signals",
+            Action::DecideSignals => "raise analytics signals; accept or dismiss them",
         }
     }
 }
@@ -250,6 +259,11 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         // Cases and rings are police operational data, like sites.
         ReadCases => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
         WriteCases => matches!(role, ProvinceOfficer | CommuneOfficer),
+        // Hot-spot maps are built from police incidents (operational data, like sites):
+        // the police and leaders run them; partners and auditors do not.
+        RunAnalytics => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
+        // Signals change the registries' work lists: the police decide them.
+        DecideSignals => matches!(role, ProvinceOfficer | CommuneOfficer),
     }
 }
 
@@ -315,6 +329,19 @@ mod tests {
             assert!(!allows(r, Action::ReadPropaganda, true), "{r}");
             assert!(!allows(r, Action::ReadCases, true), "{r}");
         }
+    }
+
+    #[test]
+    fn analytics_are_for_the_police_and_leaders_and_only_the_police_decide() {
+        for r in [Role::ProvinceOfficer, Role::CommuneOfficer, Role::Leader] {
+            assert!(allows(r, Action::RunAnalytics, false), "{r}");
+        }
+        for r in [Role::Admin, Role::Partner, Role::Auditor] {
+            assert!(!allows(r, Action::RunAnalytics, true), "{r}");
+            assert!(!allows(r, Action::DecideSignals, true), "{r}");
+        }
+        assert!(!allows(Role::Leader, Action::DecideSignals, true));
+        assert!(allows(Role::CommuneOfficer, Action::DecideSignals, false));
     }
 
     /// The roles × actions table as docs/security.md prints it, rendered from [`allows`].

@@ -36,5 +36,7 @@ requirement!(
     ReadPropaganda,
     WritePropaganda,
     ReadCases,
-    WriteCases
+    WriteCases,
+    RunAnalytics,
+    DecideSignals
 );
