@@ -144,10 +144,17 @@ enum Route {
     CasesExportCsv,
     RingsPage,
     RingsApi,
+    AnalyticsPage,
+    AnalyticsSignalsPage,
+    AnalyticsEhsaApi,
+    AnalyticsKdeApi,
+    AnalyticsPaiApi,
+    AnalyticsSignalsApi,
+    AnalyticsRaiseApi,
 }
 
 impl Route {
-    const ALL: [Route; 68] = [
+    const ALL: [Route; 75] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -216,6 +223,13 @@ impl Route {
         Route::CasesExportCsv,
         Route::RingsPage,
         Route::RingsApi,
+        Route::AnalyticsPage,
+        Route::AnalyticsSignalsPage,
+        Route::AnalyticsEhsaApi,
+        Route::AnalyticsKdeApi,
+        Route::AnalyticsPaiApi,
+        Route::AnalyticsSignalsApi,
+        Route::AnalyticsRaiseApi,
     ];
 
     /// The action the route is declared with.
@@ -280,6 +294,13 @@ impl Route {
             | Route::RingsPage
             | Route::RingsApi => Action::ReadCases,
             Route::CaseNewPage => Action::WriteCases,
+            Route::AnalyticsPage
+            | Route::AnalyticsSignalsPage
+            | Route::AnalyticsEhsaApi
+            | Route::AnalyticsKdeApi
+            | Route::AnalyticsPaiApi
+            | Route::AnalyticsSignalsApi => Action::RunAnalytics,
+            Route::AnalyticsRaiseApi => Action::DecideSignals,
         }
     }
 
@@ -341,6 +362,11 @@ impl Route {
                 | Route::CasesSummaryApi
                 | Route::CasesExportCsv
                 | Route::RingsApi
+                | Route::AnalyticsEhsaApi
+                | Route::AnalyticsKdeApi
+                | Route::AnalyticsPaiApi
+                | Route::AnalyticsSignalsApi
+                | Route::AnalyticsRaiseApi
         )
     }
 
@@ -393,6 +419,7 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
                 422
             }
         }
+        Route::AnalyticsRaiseApi => 201,
         _ => 200,
     }
 }
@@ -500,6 +527,17 @@ async fn call(
         Route::CasesExportCsv => client.get(url("/api/v1/cases/export.csv")),
         Route::RingsPage => client.get(url("/rings")),
         Route::RingsApi => client.get(url("/api/v1/rings")),
+        Route::AnalyticsPage => client.get(url("/analytics?run_now=1")),
+        Route::AnalyticsSignalsPage => client.get(url("/analytics/signals")),
+        Route::AnalyticsEhsaApi => client.get(url("/api/v1/analytics/ehsa")),
+        Route::AnalyticsKdeApi => client.get(url("/api/v1/analytics/kde")),
+        Route::AnalyticsPaiApi => {
+            client.get(url("/api/v1/analytics/pai?to=2025-12-31&test_from=2026-01-01&test_to=2026-03-31"))
+        }
+        Route::AnalyticsSignalsApi => client.get(url("/api/v1/analytics/signals")),
+        Route::AnalyticsRaiseApi => {
+            client.post(url("/api/v1/analytics/signals")).header("x-csrf-token", csrf)
+        }
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 mod account;
 mod admin;
+mod analytics;
 mod areas;
 mod auth;
 mod cases;
@@ -124,6 +125,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     operations::ESCALATIONS,
     operations::BUSINESSES,
     cases::ENTRIES,
+    analytics::ENTRIES,
 ];
 
 /// (key, Vietnamese, English), from every area.

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin_users;
+mod analytics;
 mod area_admin;
 mod areas;
 mod audit;
@@ -69,6 +70,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(propaganda::routes())
         .merge(cases::routes())
         .merge(rings::routes())
+        .merge(analytics::routes())
 }
 
 /// The pages that take files, which get the larger body limit (see `crate::router`).
@@ -166,6 +168,14 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     if who.may(Action::ReadCases) {
         work.push(NavItem { id: "cases", href: "/cases", label: "nav.cases" });
         work.push(NavItem { id: "rings", href: "/rings", label: "nav.rings" });
+    }
+    if who.may(Action::RunAnalytics) {
+        work.push(NavItem { id: "analytics", href: "/analytics", label: "nav.analytics" });
+        work.push(NavItem {
+            id: "analytics_signals",
+            href: "/analytics/signals",
+            label: "nav.analytics_signals",
+        });
     }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });
