@@ -161,11 +161,16 @@ pub enum Action {
     ReportTasks,
     /// Supervise tasks at the provincial police: reminders, inspections, guidance.
     SuperviseTasks,
+    /// Run the spatio-temporal analytics (EHSA, density, PAI) on the incidents in scope
+    /// and read the signals they raised.
+    RunAnalytics,
+    /// Raise the analytics' signals for the scope and accept or dismiss them.
+    DecideSignals,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -193,6 +198,8 @@ impl Action {
         Action::ManagePlans,
         Action::ReportTasks,
         Action::SuperviseTasks,
+        Action::RunAnalytics,
+        Action::DecideSignals,
     ];
 
     /// A short English description for the roles table.
@@ -225,6 +232,8 @@ impl Action {
             Action::ManagePlans => "edit plans, targets and tasks",
             Action::ReportTasks => "report progress on one's own tasks",
             Action::SuperviseTasks => "remind, inspect and guide on tasks; the late list",
+            Action::RunAnalytics => "run hot-spot analytics on incidents; read their signals",
+            Action::DecideSignals => "raise analytics signals; accept or dismiss them",
         }
     }
 }
@@ -275,6 +284,11 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         ReportTasks => matches!(role, ProvinceOfficer | CommuneOfficer | Partner),
         // The plan charges the provincial police with inspecting, urging and guiding.
         SuperviseTasks => matches!(role, ProvinceOfficer),
+        // Hot-spot maps are built from police incidents (operational data, like sites):
+        // the police and leaders run them; partners and auditors do not.
+        RunAnalytics => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
+        // Signals change the registries' work lists: the police decide them.
+        DecideSignals => matches!(role, ProvinceOfficer | CommuneOfficer),
     }
 }
 
@@ -358,6 +372,19 @@ mod tests {
         assert!(!allows(Role::CommuneOfficer, Action::SuperviseTasks, true));
         assert!(!allows(Role::Auditor, Action::ReadPlans, true));
         assert!(allows(Role::Partner, Action::ReadPlans, false));
+    }
+
+    #[test]
+    fn analytics_are_for_the_police_and_leaders_and_only_the_police_decide() {
+        for r in [Role::ProvinceOfficer, Role::CommuneOfficer, Role::Leader] {
+            assert!(allows(r, Action::RunAnalytics, false), "{r}");
+        }
+        for r in [Role::Admin, Role::Partner, Role::Auditor] {
+            assert!(!allows(r, Action::RunAnalytics, true), "{r}");
+            assert!(!allows(r, Action::DecideSignals, true), "{r}");
+        }
+        assert!(!allows(Role::Leader, Action::DecideSignals, true));
+        assert!(allows(Role::CommuneOfficer, Action::DecideSignals, false));
     }
 
     /// The roles × actions table as docs/security.md prints it, rendered from [`allows`].

@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod analytics_signal;
 pub mod area;
 pub mod attachment;
 pub mod business;

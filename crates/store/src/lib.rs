@@ -4,6 +4,7 @@
 //! `exec` module matches on the engine. Migrations are kept per engine in plain SQL
 //! with the same version numbers. Nothing outside this crate writes SQL.
 
+pub mod analytics_signals;
 pub mod areas;
 pub mod audit;
 pub mod businesses;

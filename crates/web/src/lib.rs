@@ -2,6 +2,7 @@
 //! authorisation and audit. The application is a library that serves on any listener,
 //! so tests start it on port 0 and the binary stays thin.
 
+pub mod analytics_run;
 pub mod api;
 pub mod area_input;
 mod assets;

@@ -153,10 +153,17 @@ enum Route {
     PlansApi,
     TasksLatePage,
     TasksLateApi,
+    AnalyticsPage,
+    AnalyticsSignalsPage,
+    AnalyticsEhsaApi,
+    AnalyticsKdeApi,
+    AnalyticsPaiApi,
+    AnalyticsSignalsApi,
+    AnalyticsRaiseApi,
 }
 
 impl Route {
-    const ALL: [Route; 77] = [
+    const ALL: [Route; 84] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -234,6 +241,13 @@ impl Route {
         Route::PlansApi,
         Route::TasksLatePage,
         Route::TasksLateApi,
+        Route::AnalyticsPage,
+        Route::AnalyticsSignalsPage,
+        Route::AnalyticsEhsaApi,
+        Route::AnalyticsKdeApi,
+        Route::AnalyticsPaiApi,
+        Route::AnalyticsSignalsApi,
+        Route::AnalyticsRaiseApi,
     ];
 
     /// The action the route is declared with.
@@ -305,6 +319,13 @@ impl Route {
             Route::CaseNewPage => Action::WriteCases,
             Route::PlansPage | Route::PlansApi => Action::ReadPlans,
             Route::TasksLatePage | Route::TasksLateApi => Action::SuperviseTasks,
+            Route::AnalyticsPage
+            | Route::AnalyticsSignalsPage
+            | Route::AnalyticsEhsaApi
+            | Route::AnalyticsKdeApi
+            | Route::AnalyticsPaiApi
+            | Route::AnalyticsSignalsApi => Action::RunAnalytics,
+            Route::AnalyticsRaiseApi => Action::DecideSignals,
         }
     }
 
@@ -372,6 +393,11 @@ impl Route {
                 | Route::RingsApi
                 | Route::PlansApi
                 | Route::TasksLateApi
+                | Route::AnalyticsEhsaApi
+                | Route::AnalyticsKdeApi
+                | Route::AnalyticsPaiApi
+                | Route::AnalyticsSignalsApi
+                | Route::AnalyticsRaiseApi
         )
     }
 
@@ -424,6 +450,7 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
                 422
             }
         }
+        Route::AnalyticsRaiseApi => 201,
         _ => 200,
     }
 }
@@ -540,6 +567,17 @@ async fn call(
         Route::PlansApi => client.get(url("/api/v1/plans")),
         Route::TasksLatePage => client.get(url("/tasks/late")),
         Route::TasksLateApi => client.get(url("/api/v1/tasks/late")),
+        Route::AnalyticsPage => client.get(url("/analytics?run_now=1")),
+        Route::AnalyticsSignalsPage => client.get(url("/analytics/signals")),
+        Route::AnalyticsEhsaApi => client.get(url("/api/v1/analytics/ehsa")),
+        Route::AnalyticsKdeApi => client.get(url("/api/v1/analytics/kde")),
+        Route::AnalyticsPaiApi => {
+            client.get(url("/api/v1/analytics/pai?to=2025-12-31&test_from=2026-01-01&test_to=2026-03-31"))
+        }
+        Route::AnalyticsSignalsApi => client.get(url("/api/v1/analytics/signals")),
+        Route::AnalyticsRaiseApi => {
+            client.post(url("/api/v1/analytics/signals")).header("x-csrf-token", csrf)
+        }
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

@@ -16,6 +16,8 @@ const PAGES = [
   { href: '/persons/incoming', id: 'persons_incoming', roles: ['province_officer', 'commune_officer'] },
   { href: '/persons/statistics', id: 'persons_stats', roles: ['admin', 'province_officer', 'commune_officer', 'leader', 'partner'] },
   { href: '/sites', id: 'sites', roles: ['province_officer', 'commune_officer', 'leader'] },
+  { href: '/analytics', id: 'analytics', roles: ['province_officer', 'commune_officer', 'leader'] },
+  { href: '/analytics/signals', id: 'analytics_signals', roles: ['province_officer', 'commune_officer', 'leader'] },
   { href: '/units', id: 'units', roles: ['admin', 'province_officer', 'commune_officer', 'leader', 'partner'] },
   { href: '/admin/users', id: 'users', roles: ['admin'] },
   { href: '/audit', id: 'audit', roles: ['admin', 'auditor'] },

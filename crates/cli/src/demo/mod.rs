@@ -4,6 +4,7 @@
 //! dependency does. Each later feature adds its own module here.
 
 mod accounts;
+mod analytics_burst;
 mod areas;
 mod classification;
 mod incidents;
@@ -103,6 +104,7 @@ pub async fn fill(
     let accounts = accounts::fill(db, &province).await?;
     sites::fill(db, &province, seed).await?;
     incidents::fill(db, &province, seed).await?;
+    analytics_burst::fill(db, &province, seed).await?;
     if let Some(keys) = keys {
         persons::fill(db, keys, &province, seed).await?;
         person_records::fill(db, &province, seed).await?;

@@ -1,5 +1,6 @@
 //! The JSON API, version 1. Every route states who may use it where it is declared.
 
+pub(crate) mod analytics;
 pub(crate) mod areas;
 mod audit;
 pub(crate) mod businesses;
@@ -54,6 +55,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(rings::routes())
         .merge(indicators::routes())
         .merge(plans::routes())
+        .merge(analytics::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

@@ -40,5 +40,7 @@ requirement!(
     ReadPlans,
     ManagePlans,
     ReportTasks,
-    SuperviseTasks
+    SuperviseTasks,
+    RunAnalytics,
+    DecideSignals
 );

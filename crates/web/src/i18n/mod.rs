@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 mod account;
 mod admin;
+mod analytics;
 mod areas;
 mod auth;
 mod cases;
@@ -126,6 +127,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     operations::BUSINESSES,
     cases::ENTRIES,
     plans::ENTRIES,
+    analytics::ENTRIES,
 ];
 
 /// (key, Vietnamese, English), from every area.

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin_users;
+mod analytics;
 mod area_admin;
 mod areas;
 mod audit;
@@ -75,6 +76,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(rings::routes())
         .merge(plans::routes())
+        .merge(analytics::routes())
 }
 
 /// The pages that take files, which get the larger body limit (see `crate::router`).
@@ -178,6 +180,14 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     }
     if who.may(Action::SuperviseTasks) {
         work.push(NavItem { id: "tasks_late", href: "/tasks/late", label: "nav.tasks_late" });
+    }
+    if who.may(Action::RunAnalytics) {
+        work.push(NavItem { id: "analytics", href: "/analytics", label: "nav.analytics" });
+        work.push(NavItem {
+            id: "analytics_signals",
+            href: "/analytics/signals",
+            label: "nav.analytics_signals",
+        });
     }
     if who.may(Action::BrowseUnits) {
         work.push(NavItem { id: "units", href: "/units", label: "nav.units" });

@@ -13,7 +13,7 @@ use crate::auth::actions::{ReadSites, WriteSites};
 use crate::auth::{Authorized, Identity};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
-use crate::site_input::{self, FieldErrors, SiteInput, Warning};
+use crate::site_input::{self, FieldErrors, Loose, SiteInput, Warning};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -325,17 +325,38 @@ pub(super) fn crumbs(tr: Tr, last: &str) -> Vec<Crumb> {
     ]
 }
 
+/// Values a link may prefill on the new-site form: the centre of a hot cell an officer
+/// accepted as a suggestion on the Analytics page (`?lat=…&lon=…&signal=ID`).
+#[derive(Debug, Default, Deserialize)]
+struct NewSiteQuery {
+    lat: Option<String>,
+    lon: Option<String>,
+    signal: Option<String>,
+}
+
 async fn new_form(
     State(state): State<AppState>,
     who: Authorized<WriteSites>,
     ctx: Ctx,
+    Query(q): Query<NewSiteQuery>,
 ) -> Result<Response, AppError> {
     let tr = ctx.tr(Some(&who));
     let mut p = ctx.page(Some(&who), "sites.new", "sites").await;
     p.breadcrumbs = crumbs(tr, tr.t("sites.new"));
+    // Only plain coordinates are carried over; the form validates them like typed ones.
+    let coord = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| s.parse::<f64>().is_ok_and(f64::is_finite))
+            .map(|s| Loose::Text(s.to_owned()))
+    };
+    let from_signal = q.signal.as_deref().and_then(|s| s.trim().parse::<i64>().ok());
     let v = SiteInput {
         unit: if who.unit.level == "commune" { who.unit.code.clone() } else { String::new() },
         kind: "point".into(),
+        lat: coord(&q.lat),
+        lon: coord(&q.lon),
+        found_how: from_signal.map(|id| format!("{} #{id}", tr.t("sites.from_signal"))).unwrap_or_default(),
         ..Default::default()
     };
     let officers = officers(&state, &who, Some(who.user.id)).await?;
