@@ -108,3 +108,42 @@ pub async fn compute(
     let data = indicator_data::load(&state.db, place.scope, &ids, req).await?;
     Ok(indicators::compute(&data))
 }
+
+/// The plan whose targets the figures are compared with: `id` when given (it must apply
+/// to the place's province), else the first plan owned by the province, else the first
+/// national plan. `None` when no plan applies.
+pub async fn plan_for(
+    state: &AppState,
+    place: &Place,
+    id: Option<i64>,
+) -> Result<Option<diaban_store::plans::PlanRow>, AppError> {
+    let province = match place.scope {
+        Scope::Province(p) => p,
+        Scope::Commune(_) => place.unit.scope_province_id.unwrap_or(place.unit.id),
+    };
+    let plans = diaban_store::plans::for_province(&state.db, province).await?;
+    match id {
+        Some(id) => Ok(Some(
+            plans
+                .into_iter()
+                .find(|p| p.id == id)
+                .ok_or_else(|| AppError::not_found("no such plan for this unit"))?,
+        )),
+        None => Ok(plans.into_iter().next()),
+    }
+}
+
+/// A target of the plan with where it stands: `(target, status, the rule in words)`.
+pub fn judged(
+    targets: &[(i64, diaban_domain::plan::Target)],
+    values: &[IndicatorValue],
+) -> Vec<(diaban_domain::plan::Target, diaban_domain::plan::TargetStatus, String)> {
+    use diaban_domain::plan::{DEFAULT_AT_RISK_MARGIN, status, status_rule_vi};
+    targets
+        .iter()
+        .map(|(_, t)| {
+            let current = values.iter().find(|v| v.id == t.indicator).and_then(|v| v.value);
+            (t.clone(), status(t, current, DEFAULT_AT_RISK_MARGIN), status_rule_vi(t, DEFAULT_AT_RISK_MARGIN))
+        })
+        .collect()
+}

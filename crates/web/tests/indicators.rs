@@ -33,6 +33,14 @@ async fn the_indicators_of_a_scope_with_their_definitions_and_the_unit_rules() {
         assert!(active["definition"].as_str().unwrap().contains("listed"));
         let a = active["by_commune"].as_array().unwrap().iter().find(|c| c["code"] == COMMUNE_A).unwrap();
         assert_eq!(a["value"], 1.0);
+        // The province's plan (KH 3220, shipped) judges its targets: T1 has no previous
+        // year's sites, so no value and no data; the rule is given in words.
+        assert!(v["plan"]["number"].as_str().unwrap().contains("3220"), "{}", v["plan"]);
+        let t1 = list.iter().find(|i| i["id"] == "t1_sites_change").unwrap();
+        assert_eq!(t1["targets"][0]["status"], "no_data", "{t1}");
+        assert!(!t1["targets"][0]["rule"].as_str().unwrap().is_empty());
+        let t5 = list.iter().find(|i| i["id"] == "t5_persons_reached").unwrap();
+        assert_eq!(t5["targets"][0]["comparator"], "gt", "{t5}");
         // A commune below the province; a month.
         let (s, v) = pc04.get_json(&format!("/api/v1/indicators?unit={COMMUNE_B}&period=2026-02")).await;
         assert_eq!(s, 200);
@@ -56,6 +64,7 @@ async fn the_indicators_of_a_scope_with_their_definitions_and_the_unit_rules() {
         // The dashboard shows the targets and the chosen indicator by commune.
         let html = pc04.get("/?period=2026&indicator=sites_active").await.text().await.unwrap();
         assert!(html.contains("data-indicator=\"t1_sites_change\""), "targets shown");
+        assert!(html.contains("badge--no-data"), "statuses shown");
         assert!(html.contains("id=\"by-commune\""));
         let html = pc04.get(&format!("/?unit={COMMUNE_A}&period=2026")).await.text().await.unwrap();
         assert!(html.contains("Phường Kon Tum"));

@@ -29,6 +29,7 @@ struct IndicatorsQuery {
     unit: Option<String>,
     period: Option<String>,
     baseline: Option<String>,
+    plan: Option<String>,
 }
 
 async fn list(
@@ -46,13 +47,33 @@ async fn list(
                 .ok_or_else(|| crate::error::AppError::bad_param("baseline", "expected YYYY-MM-DD"))?,
         ),
     };
+    let plan_id = match q.plan.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            Some(s.parse::<i64>().map_err(|_| crate::error::AppError::bad_param("plan", "expected an id"))?)
+        }
+    };
+    let plan = ops::plan_for(&state, &place, plan_id).await?;
+    let baseline = baseline.or(plan.as_ref().map(|p| p.baseline_on));
     let values = ops::compute(&state, &place, period, baseline).await?;
+    let targets = match &plan {
+        Some(p) => ops::judged(&diaban_store::plans::targets(&state.db, p.id).await?, &values),
+        None => vec![],
+    };
     let vi = tr_of(&who).0 == Lang::Vi;
     let names: HashMap<i64, (&str, &str)> =
         place.communes.iter().map(|c| (c.id, (c.code.as_str(), c.name.as_str()))).collect();
     let indicators: Vec<Value> = values
         .iter()
         .map(|v| {
+            let own: Vec<Value> = targets
+                .iter()
+                .filter(|(t, _, _)| t.indicator == v.id)
+                .map(|(t, st, rule)| {
+                    json!({"comparator": t.comparator, "value": t.value, "year": t.year,
+                           "deadline": t.deadline, "status": st, "rule": rule})
+                })
+                .collect();
             let by: Vec<Value> = v
                 .by_commune
                 .iter()
@@ -68,6 +89,7 @@ async fn list(
                 "definition": definition(v.id),
                 "value": v.value, "numerator": v.numerator, "denominator": v.denominator,
                 "by_commune": by,
+                "targets": own,
             })
         })
         .collect();
@@ -75,6 +97,7 @@ async fn list(
         "unit": {"code": place.unit.code, "name": place.unit.name, "level": place.unit.level},
         "period": {"name": period.to_string(), "label": period.label_vi(), "from": days.from, "to": days.to},
         "cutoff_day": cutoff,
+        "plan": plan.as_ref().map(|p| json!({"id": p.id, "number": p.number, "baseline": p.baseline_on})),
         "indicators": indicators,
     })))
 }

@@ -27,4 +27,5 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("dash.areas", "Địa bàn", "Areas"),
     ("dash.cases", "Vụ việc", "Cases"),
     ("dash.figures", "Các số liệu khác", "Other figures"),
+    ("dash.goal", "Mục tiêu", "Target"),
 ];

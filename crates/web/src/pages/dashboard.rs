@@ -19,6 +19,7 @@ use diaban_analytics::indicators::{IndicatorValue, definition};
 use diaban_domain::access::Action;
 use diaban_domain::indicator::{IndicatorId, Measure};
 use diaban_domain::period::{PeriodKind, StatPeriod};
+use diaban_domain::plan::TargetStatus;
 use diaban_store::persons::Scope;
 use diaban_store::{persons, population, units};
 use serde::Deserialize;
@@ -63,6 +64,8 @@ struct DashboardPage {
     rows: Vec<(String, String, String)>,
     trend_json: String,
     is_province: bool,
+    /// The plan the targets come from ("" without one).
+    plan_name: String,
 }
 
 /// A target's card.
@@ -72,6 +75,11 @@ pub struct Card {
     value: String,
     detail: String,
     definition: &'static str,
+    /// The plan's target in words, its status (CSS suffix, label) and the rule deciding it.
+    goal: String,
+    status: &'static str,
+    status_label: &'static str,
+    rule: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,6 +87,7 @@ struct DashQuery {
     period: Option<String>,
     indicator: Option<String>,
     unit: Option<String>,
+    plan: Option<i64>,
 }
 
 /// The plan's targets, in the order of KH 3220.
@@ -113,6 +122,10 @@ fn card(tr: crate::i18n::Tr, v: &IndicatorValue) -> Card {
         value: shown(tr, v.id, v.value),
         detail,
         definition: definition(v.id),
+        goal: String::new(),
+        status: "",
+        status_label: "",
+        rule: String::new(),
     }
 }
 
@@ -156,9 +169,33 @@ async fn dashboard(
         .as_deref()
         .and_then(|s| s.parse::<IndicatorId>().ok())
         .unwrap_or(IndicatorId::SitesActive);
-    let values = ind::compute(&state, &place, period, None).await?;
+    let plan = ind::plan_for(&state, &place, q.plan).await?;
+    let baseline = plan.as_ref().map(|p| p.baseline_on);
+    let values = ind::compute(&state, &place, period, baseline).await?;
     let value = |id: IndicatorId| values.iter().find(|v| v.id == id);
-    let targets: Vec<Card> = TARGETS.iter().filter_map(|id| value(*id)).map(|v| card(tr, v)).collect();
+    let targets: Vec<Card> = match &plan {
+        None => TARGETS.iter().filter_map(|id| value(*id)).map(|v| card(tr, v)).collect(),
+        Some(pl) => {
+            let judged = ind::judged(&diaban_store::plans::targets(&state.db, pl.id).await?, &values);
+            judged
+                .into_iter()
+                .filter_map(|(t, st, rule)| {
+                    let mut c = card(tr, value(t.indicator)?);
+                    c.goal = diaban_domain::plan::describe_vi(&t);
+                    c.status = match st {
+                        TargetStatus::OnTrack => "on-track",
+                        TargetStatus::AtRisk => "at-risk",
+                        TargetStatus::OffTrack => "off-track",
+                        TargetStatus::NoData => "no-data",
+                    };
+                    c.status_label = if vi { st.label_vi() } else { st.label_en() };
+                    c.rule = rule;
+                    Some(c)
+                })
+                .collect()
+        }
+    };
+    let plan_name = plan.as_ref().map(|p| format!("{} — {}", p.number, p.title)).unwrap_or_default();
     let figures: Vec<(&'static str, String)> = [
         IndicatorId::SitesActive,
         IndicatorId::SitesEliminated,
@@ -203,7 +240,7 @@ async fn dashboard(
     };
     let mut trend_values = Vec::new();
     for sp in &series {
-        let v = ind::compute(&state, &place, *sp, None).await?;
+        let v = ind::compute(&state, &place, *sp, baseline).await?;
         trend_values.push(v.iter().find(|x| x.id == indicator).and_then(|x| x.value));
     }
     let trend = json!({
@@ -281,6 +318,7 @@ async fn dashboard(
         rows,
         trend_json: json_block(&trend),
         is_province,
+        plan_name,
     };
     render(ctx.flash_key.is_some(), &page)
 }
