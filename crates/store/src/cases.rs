@@ -652,3 +652,52 @@ pub(crate) async fn reseal_in(tx: &mut Tx, old: &KeyRing, new: &KeyRing) -> Resu
     }
     Ok(())
 }
+
+/// What can change on a case after it was recorded: the file number, the summary and the
+/// outcome with its figures (a prosecution decided later). Place, date, subjects and
+/// seizures are the record of what was found and stay as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseUpdate {
+    /// File number.
+    pub reference: String,
+    /// What happened (no identities).
+    pub summary: String,
+    /// The outcome.
+    pub outcome: CaseOutcome,
+    /// Its figures (checked by the caller with `diaban_domain::cases::check_case`).
+    pub figures: OutcomeFigures,
+}
+
+/// Updates a case of `scope`; `false` when it is not in the scope (nothing written). The
+/// change and the audit entry are one transaction.
+pub async fn update_outcome(
+    db: &Db,
+    id: i64,
+    scope: Scope,
+    u: &CaseUpdate,
+    audit_entry: NewEntry,
+) -> Result<bool, DbError> {
+    if get(db, id, scope).await?.is_none() {
+        return Ok(false);
+    }
+    let mut tx = db.begin().await?;
+    let q = Query::update()
+        .table("cases")
+        .values([
+            ("reference", u.reference.trim().into()),
+            ("summary", u.summary.trim().into()),
+            ("outcome", u.outcome.as_str().into()),
+            ("prosecuted_cases", i64::from(u.figures.prosecuted_cases).into()),
+            ("defendants", i64::from(u.figures.defendants).into()),
+            ("persons_handled", i64::from(u.figures.persons_handled).into()),
+        ])
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    tx.exec().execute(&q).await?;
+    let mut e = audit_entry;
+    e.target_type = "case".into();
+    e.target_id = id.to_string();
+    audit::append_in(&mut tx, &e).await?;
+    tx.commit().await?;
+    Ok(true)
+}

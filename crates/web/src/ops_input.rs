@@ -514,3 +514,71 @@ pub fn step_date(s: &str, tr: Tr) -> Result<NaiveDate, String> {
 pub fn errors_text(errors: &FieldErrors) -> String {
     errors.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ")
 }
+
+/// A case's outcome as typed (the page's form and `PUT /api/v1/cases/{id}/outcome`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OutcomeInput {
+    /// The police file number.
+    #[serde(default)]
+    pub reference: String,
+    /// What happened, no identities.
+    #[serde(default)]
+    pub summary: String,
+    /// pending, criminal, administrative.
+    #[serde(default)]
+    pub outcome: String,
+    /// Cases prosecuted.
+    #[serde(default)]
+    pub prosecuted_cases: Option<Loose>,
+    /// Defendants.
+    #[serde(default)]
+    pub defendants: Option<Loose>,
+    /// Persons handled administratively.
+    #[serde(default)]
+    pub persons_handled: Option<Loose>,
+}
+
+/// Checks a new outcome of a case that occurred on `occurred_on` with the rules of a new
+/// case (figures that fit the outcome).
+pub fn validate_outcome(
+    input: &OutcomeInput,
+    occurred_on: NaiveDate,
+    tr: Tr,
+) -> Result<diaban_store::cases::CaseUpdate, FieldErrors> {
+    let vi = tr.0 == Lang::Vi;
+    let mut errors: FieldErrors = Vec::new();
+    let outcome = match input.outcome.trim() {
+        "" => Some(CaseOutcome::Pending),
+        s => s.parse::<CaseOutcome>().ok(),
+    };
+    if outcome.is_none() {
+        errors.push(("outcome", tr.t("ops.bad_choice").into()));
+    }
+    let mut figure = |field: &'static str, l: &Option<Loose>| {
+        count(l, 0, 100_000).unwrap_or_else(|()| {
+            errors.push((field, tr.t("ops.bad_count").into()));
+            0
+        })
+    };
+    let figures = OutcomeFigures {
+        prosecuted_cases: figure("prosecuted_cases", &input.prosecuted_cases),
+        defendants: figure("defendants", &input.defendants),
+        persons_handled: figure("persons_handled", &input.persons_handled),
+    };
+    too_long(&mut errors, tr, &[("reference", &input.reference, 100), ("summary", &input.summary, 4000)]);
+    let today = diaban_domain::time::today_in_vietnam();
+    if let Some(o) = outcome {
+        for e in check_case(occurred_on, today, o, figures) {
+            errors.push((e.field(), if vi { e.message_vi() } else { e.to_string() }));
+        }
+    }
+    match outcome {
+        Some(outcome) if errors.is_empty() => Ok(diaban_store::cases::CaseUpdate {
+            reference: input.reference.clone(),
+            summary: input.summary.clone(),
+            outcome,
+            figures,
+        }),
+        _ => Err(errors),
+    }
+}

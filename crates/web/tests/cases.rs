@@ -4,6 +4,7 @@
 //! identities, and markup shown as text.
 
 mod common;
+mod support;
 
 use common::TestApp;
 use diaban_domain::access::Role;
@@ -298,7 +299,11 @@ async fn forms_record_a_case_and_show_markup_as_text() {
         assert!(to.starts_with("/cases/"), "{to}");
         let page = kt.get(&to).await.text().await.unwrap();
         assert!(!page.contains(script));
-        assert_eq!(page.matches("&#60;script&#62;").count(), 2, "summary and subject shown as text");
+        assert_eq!(
+            page.matches("&#60;script&#62;").count(),
+            3,
+            "summary (details and the outcome form) and subject shown as text"
+        );
         assert!(
             page.contains("Ma túy tổng hợp: 2,5 gam") && page.contains("Ma túy tổng hợp: 10 viên"),
             "{page}"
@@ -311,6 +316,73 @@ async fn forms_record_a_case_and_show_markup_as_text() {
         assert_eq!(r.status().as_u16(), 303);
         let page = kt.get("/rings").await.text().await.unwrap();
         assert!(!page.contains(script) && page.contains("&#60;script&#62;"));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_outcome_of_a_case_is_updated_later_with_the_same_rules_and_audited() {
+    for app in TestApp::all().await {
+        let kt = app.login_as(Role::CommuneOfficer, KON_TUM).await;
+        let ct = app.login_as(Role::CommuneOfficer, CAM_THANH).await;
+        let mut pending = a_case();
+        pending["outcome"] = json!("pending");
+        pending["prosecuted_cases"] = json!(0);
+        pending["defendants"] = json!(0);
+        let (s, body) = kt.post_json("/api/v1/cases", &pending).await;
+        assert_eq!(s, 201, "{} {body}", app.engine);
+        let id = body["id"].as_i64().unwrap();
+        let put = |who: &common::UserClient, v: serde_json::Value| {
+            let req = who
+                .client
+                .put(who.url(&format!("/api/v1/cases/{id}/outcome")))
+                .header("x-csrf-token", &who.csrf)
+                .json(&v);
+            async move {
+                let r = req.send().await.unwrap();
+                (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        // Prosecuted without defendants: refused, nothing changed.
+        let (s, err) = put(&kt, json!({"outcome": "criminal", "prosecuted_cases": 1, "defendants": 0})).await;
+        assert_eq!(s, 422, "{err}");
+        let (_, c) = kt.get_json(&format!("/api/v1/cases/{id}")).await;
+        assert_eq!(c["outcome"], "pending");
+        // Another commune cannot touch it.
+        let (s, _) = put(&ct, json!({"outcome": "administrative", "persons_handled": 1})).await;
+        assert_eq!(s, 404);
+        let (s, c) = put(
+            &kt,
+            json!({"outcome": "criminal", "prosecuted_cases": 1, "defendants": 2, "reference": "15/2026/KT",
+                   "summary": "<b>Khởi tố</b>"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{c}");
+        assert_eq!(c["outcome"], "criminal");
+        assert_eq!(c["reference"], "15/2026/KT");
+        let updates = support::audit_entries(&app, "case.update").await;
+        assert_eq!(updates.len(), 1);
+        // The page's form: a bad figure is named with 422; markup is shown as text.
+        let page = kt.get(&format!("/cases/{id}")).await.text().await.unwrap();
+        assert!(page.contains("id=\"outcome-form\""));
+        assert!(page.contains("&#60;b&#62;Khởi tố") && !page.contains("<b>Khởi tố"), "markup shown as text");
+        let bad = kt
+            .post_form(
+                &format!("/cases/{id}/outcome"),
+                &[("outcome", "administrative"), ("persons_handled", "0")],
+            )
+            .await;
+        assert_eq!(bad.status().as_u16(), 422);
+        let ok = kt
+            .post_form(
+                &format!("/cases/{id}/outcome"),
+                &[("outcome", "administrative"), ("persons_handled", "3")],
+            )
+            .await;
+        assert_eq!(ok.status().as_u16(), 303);
+        let (_, c) = kt.get_json(&format!("/api/v1/cases/{id}")).await;
+        assert_eq!(c["outcome"], "administrative");
+        assert_eq!(support::audit_entries(&app, "case.update").await.len(), 2);
         app.stop().await;
     }
 }

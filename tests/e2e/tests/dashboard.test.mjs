@@ -1,5 +1,6 @@
 // (e) The dashboard's map (Leaflet over the offline outline of Vietnam, one circle per
-// commune) and chart (Chart.js canvas with its hidden data table) render.
+// commune, coloured by the chosen indicator), its charts (Chart.js canvases with their
+// hidden data tables) and the plan's targets with their status render.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -24,7 +25,7 @@ test('the map is a Leaflet container with one circle per commune', async () => {
   assert.equal(await map.count(), 1);
   assert.match(await map.getAttribute('class'), /\bleaflet-container\b/);
   assert.equal(await map.getAttribute('role'), 'region');
-  assert.equal(await map.getAttribute('aria-label'), 'Bản đồ dân số theo xã, phường');
+  assert.match(await map.getAttribute('aria-label'), /^Bản đồ theo xã, phường: /);
   const box = await map.boundingBox();
   assert.ok(box.width > 300 && box.height > 300, `map box ${JSON.stringify(box)}`);
 
@@ -55,8 +56,26 @@ test('the map draws the offline outline of Vietnam and a legend', async () => {
   assert.equal(await map.locator('.dz-legend').count(), 1);
 });
 
+test('the plan\'s targets show their status with the rule on hover', async () => {
+  const cards = page.locator('#targets .kpi');
+  assert.ok((await cards.count()) >= 6, 'T1–T6');
+  const badge = page.locator('#targets .badge').first();
+  assert.ok((await badge.getAttribute('title')).length > 10, 'the rule is the badge title');
+  assert.ok((await page.locator('#by-commune tbody tr').count()) > 50, 'a row per commune');
+});
+
+test('choosing another indicator recolours the map and redraws the trend', async () => {
+  await page.selectOption('#indicator', 'persons_with_records');
+  await Promise.all([page.waitForURL(/indicator=persons_with_records/), page.click('#dash-filters button[type=submit]')]);
+  await page.locator('.dz-map.dz-map--outline').waitFor();
+  const trend = JSON.parse(await page.locator('#trend-data').textContent());
+  assert.equal(trend.series[0].name, 'Người nghiện, người sử dụng trái phép có hồ sơ quản lý');
+  assert.ok(trend.series[0].values.some((v) => v > 0), 'the demo has records in some year');
+  assert.equal(await page.locator('main .dz-chart-error').count(), 0);
+});
+
 test('the chart canvas renders with its hidden data table', async () => {
-  const canvas = page.locator('main canvas.dz-chart');
+  const canvas = page.locator('main canvas.dz-chart[data-source="#chart-data"]');
   assert.equal(await canvas.count(), 1);
   assert.equal(await canvas.getAttribute('role'), 'img');
   const info = await canvas.evaluate((c) => {
@@ -73,8 +92,7 @@ test('the chart canvas renders with its hidden data table', async () => {
   assert.equal(info.labels, data.labels.length);
   assert.ok(info.w > 200 && info.h > 100, `canvas ${info.w}×${info.h}`);
   assert.ok(info.painted > 1000, `only ${info.painted} painted pixels`);
-  const table = page.locator('main table.dz-chart-table');
-  assert.equal(await table.count(), 1);
+  const table = page.locator('main table.dz-chart-table').last();
   assert.equal(await table.locator('tbody tr').count(), data.labels.length);
   assert.equal(await page.locator('main .dz-chart-error').count(), 0);
 });

@@ -39,6 +39,26 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/export.xlsx", get(export_xlsx))
         // Access: ReadCases; scoped; subjects' names only with ReadPersons, audited.
         .route("/cases/{id}", get(read))
+        // Access: WriteCases; scoped; the change is audited.
+        .route("/cases/{id}/outcome", axum::routing::put(set_outcome))
+}
+
+async fn set_outcome(
+    State(state): State<AppState>,
+    who: Authorized<WriteCases>,
+    Path(id): Path<i64>,
+    Json(input): Json<ops_input::OutcomeInput>,
+) -> Result<Json<Value>, ApiError> {
+    let c =
+        cases::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such case"))?;
+    let u = ops_input::validate_outcome(&input, c.occurred_on, tr_of(&who))
+        .map_err(|e| AppError::new(ErrorKind::Unprocessable, ops_input::errors_text(&e)))?;
+    if !cases::update_outcome(&state.db, id, who.scope(), &u, who.audit("case.update", "case", id)).await? {
+        return Err(AppError::not_found("no such case").into());
+    }
+    let c =
+        cases::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such case"))?;
+    Ok(Json(case_json(&c)))
 }
 
 /// The list filters as typed in a query string (shared with the pages).

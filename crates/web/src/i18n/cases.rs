@@ -78,6 +78,8 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("ops.cases_title", "Vụ việc, đối tượng và tang vật thu giữ", "Cases, subjects and seizures"),
     ("ops.case_new", "Ghi nhận vụ việc", "Record a case"),
     ("ops.case", "Vụ việc", "Case"),
+    ("ops.update_outcome", "Cập nhật kết quả xử lý", "Update the outcome"),
+    ("ops.case_updated", "Đã cập nhật kết quả xử lý vụ việc.", "The case's outcome was updated."),
     ("ops.reference", "Số hồ sơ", "File number"),
     ("ops.occurred_on", "Ngày xảy ra", "Date"),
     ("ops.summary", "Tóm tắt (không ghi thông tin cá nhân)", "Summary (no personal details)"),

@@ -32,6 +32,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/new", get(new_form))
         // Access: ReadCases; scoped; typed subjects' names only with ReadPersons (audited).
         .route("/cases/{id}", get(detail))
+        // Access: WriteCases; scoped; audited.
+        .route("/cases/{id}/outcome", axum::routing::post(set_outcome))
 }
 
 /// Rows of seizures and subjects the form offers.
@@ -415,6 +417,10 @@ struct DetailPage {
     seizures: Vec<String>,
     subjects: Vec<SubjectView>,
     incidents: Vec<i64>,
+    can_write: bool,
+    outcomes: Vec<Choice>,
+    error: Option<String>,
+    failed: bool,
 }
 
 async fn detail(
@@ -423,10 +429,21 @@ async fn detail(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let tr = ctx.tr(Some(&who));
+    show(&state, &who, &ctx, id, None).await
+}
+
+/// The case's page; `error` is a refused change of its outcome (answered 422).
+async fn show(
+    state: &AppState,
+    who: &Identity,
+    ctx: &Ctx,
+    id: i64,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr(Some(who));
     let c =
         cases::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such case"))?;
-    let subjects = subjects_for(&state, &who, id)
+    let subjects = subjects_for(state, who, id)
         .await?
         .into_iter()
         .map(|s| {
@@ -452,7 +469,7 @@ async fn detail(
             }
         })
         .collect();
-    let mut p = ctx.page(Some(&who), "ops.case", "cases").await;
+    let mut p = ctx.page(Some(who), "ops.case", "cases").await;
     p.title = format!("{} #{}", tr.t("ops.case"), c.id);
     p.breadcrumbs = vec![
         Crumb { label: tr.t("nav.home").into(), href: Some("/".into()) },
@@ -466,7 +483,39 @@ async fn detail(
         seizures: c.seizures.iter().map(|l| seizures_text(std::slice::from_ref(l), tr)).collect(),
         subjects,
         incidents: cases::incident_ids(&state.db, id).await?,
+        can_write: who.may(Action::WriteCases),
+        outcomes: CaseOutcome::ALL
+            .iter()
+            .map(|o| Choice { value: o.as_str(), label: outcome_label(*o, tr), selected: *o == c.outcome })
+            .collect(),
+        failed: error.is_some(),
+        error,
         c,
     };
-    render(ctx.flash_key.is_some(), &page)
+    let failed = page.failed;
+    let mut r = render(ctx.flash_key.is_some(), &page)?;
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn set_outcome(
+    State(state): State<AppState>,
+    who: Authorized<WriteCases>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(input): Form<crate::ops_input::OutcomeInput>,
+) -> Result<Response, AppError> {
+    let c =
+        cases::get(&state.db, id, who.scope()).await?.ok_or_else(|| AppError::not_found("no such case"))?;
+    let tr = ctx.tr(Some(&who));
+    match crate::ops_input::validate_outcome(&input, c.occurred_on, tr) {
+        Err(errors) => show(&state, &who, &ctx, id, Some(crate::ops_input::errors_text(&errors))).await,
+        Ok(u) => {
+            cases::update_outcome(&state.db, id, who.scope(), &u, who.audit("case.update", "case", id))
+                .await?;
+            Ok(redirect_with_flash(&format!("/cases/{id}"), "ops.case_updated"))
+        }
+    }
 }
