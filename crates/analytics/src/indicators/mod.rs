@@ -173,6 +173,8 @@ pub struct Figures {
     pub drug_free_communes: f64,
     /// Communes classified at all for the year (not "not classifiable").
     pub classified_communes: f64,
+    /// The same for the year before.
+    pub classified_communes_previous: f64,
     /// Cases in the period.
     pub cases: f64,
     /// Their subjects.
@@ -231,6 +233,13 @@ pub fn value_of(id: IndicatorId, f: &Figures) -> (Option<f64>, f64, Option<f64>)
         I::T4AreasNotRelapsed => share(f.areas_not_relapsed, f.areas_past_window),
         I::T5PersonsReached => share(f.persons_reached, f.persons_with_records),
         I::T6AddictsGrowth => growth(f.addicts, f.addicts_previous),
+        // Without any commune classified for the year (or the year before) the count is
+        // unknown, not zero.
+        I::T6ProblemCommunesGrowth
+            if f.classified_communes == 0.0 || f.classified_communes_previous == 0.0 =>
+        {
+            (None, f.problem_communes, Some(f.problem_communes_previous))
+        }
         I::T6ProblemCommunesGrowth => growth(f.problem_communes, f.problem_communes_previous),
         I::IllegalUsersGrowth => growth(f.illegal_users, f.illegal_users_previous),
         I::AddictsCounselled => share(f.addicts_counselled, f.addicts),
@@ -244,6 +253,7 @@ pub fn value_of(id: IndicatorId, f: &Figures) -> (Option<f64>, f64, Option<f64>)
         I::AreasRelapsed => count(f.areas_relapsed),
         I::PersonsWithRecords => count(f.persons_with_records),
         I::PersonsReached => count(f.persons_reached),
+        I::ProblemCommunes if f.classified_communes == 0.0 => (None, 0.0, None),
         I::ProblemCommunes => count(f.problem_communes),
         I::Cases => count(f.cases),
         I::CaseSubjects => count(f.case_subjects),
@@ -382,6 +392,11 @@ fn figures_of(d: &Data, r: &Rows) -> Figures {
         problem_communes_previous: r.classes_previous.iter().filter(|c| is_problem(**c)).count() as f64,
         drug_free_communes: r.classes.iter().filter(|c| **c == CommuneClass::DrugFree).count() as f64,
         classified_communes: r.classes.iter().filter(|c| **c != CommuneClass::NotClassifiable).count() as f64,
+        classified_communes_previous: r
+            .classes_previous
+            .iter()
+            .filter(|c| **c != CommuneClass::NotClassifiable)
+            .count() as f64,
         rings_dismantled: r.rings as f64,
         inspections: r.inspections as f64,
         ..Figures::default()

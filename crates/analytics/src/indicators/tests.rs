@@ -201,10 +201,22 @@ fn shares_and_changes_over_zero_have_no_value() {
     let v = compute(&Data::empty(y.bounds(15).unwrap(), y.previous().bounds(15).unwrap()));
     for x in &v {
         match x.id.measure() {
+            // Nothing classified: the number of problem communes is unknown.
+            _ if x.id == IndicatorId::ProblemCommunes => assert_eq!(x.value, None),
             diaban_domain::indicator::Measure::Count => assert_eq!(x.value, Some(0.0), "{}", x.id),
             _ => assert_eq!(x.value, None, "{}", x.id),
         }
     }
+}
+
+#[test]
+fn communes_not_classified_for_the_year_give_no_value_not_a_fall() {
+    let mut data = fixture();
+    data.classes.clear();
+    let v = compute(&data);
+    assert_eq!(get(&v, IndicatorId::ProblemCommunes).value, None);
+    assert_eq!(get(&v, IndicatorId::T6ProblemCommunesGrowth).value, None);
+    assert_eq!(get(&v, IndicatorId::DrugFreeCommunes).value, None);
 }
 
 #[test]
