@@ -50,6 +50,35 @@ fn too_long(errors: &mut FieldErrors, tr: Tr, fields: &[(&'static str, &str, usi
     }
 }
 
+/// The outcome (empty: pending) and its three figures as typed, each bad one named in
+/// `errors`; whether the figures fit the outcome is `check_case`'s to say.
+fn outcome_of(
+    errors: &mut FieldErrors,
+    tr: Tr,
+    outcome: &str,
+    [prosecuted_cases, defendants, persons_handled]: [&Option<Loose>; 3],
+) -> (Option<CaseOutcome>, OutcomeFigures) {
+    let outcome = match outcome.trim() {
+        "" => Some(CaseOutcome::Pending),
+        s => s.parse::<CaseOutcome>().ok(),
+    };
+    if outcome.is_none() {
+        errors.push(("outcome", tr.t("ops.bad_choice").into()));
+    }
+    let mut figure = |field: &'static str, l: &Option<Loose>| {
+        count(l, 0, 100_000).unwrap_or_else(|()| {
+            errors.push((field, tr.t("ops.bad_count").into()));
+            0
+        })
+    };
+    let figures = OutcomeFigures {
+        prosecuted_cases: figure("prosecuted_cases", prosecuted_cases),
+        defendants: figure("defendants", defendants),
+        persons_handled: figure("persons_handled", persons_handled),
+    };
+    (outcome, figures)
+}
+
 /// A date that must not lie after today.
 fn past_date(errors: &mut FieldErrors, field: &'static str, s: &str, tr: Tr) -> Option<NaiveDate> {
     match parse_date(s) {
@@ -297,24 +326,12 @@ pub async fn validate_case(
     let mut errors: FieldErrors = Vec::new();
     let today = diaban_domain::time::today_in_vietnam();
     let occurred_on = past_date(&mut errors, "occurred_on", &input.occurred_on, tr);
-    let outcome = match input.outcome.trim() {
-        "" => Some(CaseOutcome::Pending),
-        s => s.parse::<CaseOutcome>().ok(),
-    };
-    if outcome.is_none() {
-        errors.push(("outcome", tr.t("ops.bad_choice").into()));
-    }
-    let mut figure = |field: &'static str, l: &Option<Loose>| {
-        count(l, 0, 100_000).unwrap_or_else(|()| {
-            errors.push((field, tr.t("ops.bad_count").into()));
-            0
-        })
-    };
-    let figures = OutcomeFigures {
-        prosecuted_cases: figure("prosecuted_cases", &input.prosecuted_cases),
-        defendants: figure("defendants", &input.defendants),
-        persons_handled: figure("persons_handled", &input.persons_handled),
-    };
+    let (outcome, figures) = outcome_of(
+        &mut errors,
+        tr,
+        &input.outcome,
+        [&input.prosecuted_cases, &input.defendants, &input.persons_handled],
+    );
     if let (Some(on), Some(o)) = (occurred_on, outcome) {
         for e in check_case(on, today, o, figures) {
             errors.push((e.field(), if vi { e.message_vi() } else { e.to_string() }));
@@ -547,24 +564,12 @@ pub fn validate_outcome(
 ) -> Result<diaban_store::cases::CaseUpdate, FieldErrors> {
     let vi = tr.0 == Lang::Vi;
     let mut errors: FieldErrors = Vec::new();
-    let outcome = match input.outcome.trim() {
-        "" => Some(CaseOutcome::Pending),
-        s => s.parse::<CaseOutcome>().ok(),
-    };
-    if outcome.is_none() {
-        errors.push(("outcome", tr.t("ops.bad_choice").into()));
-    }
-    let mut figure = |field: &'static str, l: &Option<Loose>| {
-        count(l, 0, 100_000).unwrap_or_else(|()| {
-            errors.push((field, tr.t("ops.bad_count").into()));
-            0
-        })
-    };
-    let figures = OutcomeFigures {
-        prosecuted_cases: figure("prosecuted_cases", &input.prosecuted_cases),
-        defendants: figure("defendants", &input.defendants),
-        persons_handled: figure("persons_handled", &input.persons_handled),
-    };
+    let (outcome, figures) = outcome_of(
+        &mut errors,
+        tr,
+        &input.outcome,
+        [&input.prosecuted_cases, &input.defendants, &input.persons_handled],
+    );
     too_long(&mut errors, tr, &[("reference", &input.reference, 100), ("summary", &input.summary, 4000)]);
     let today = diaban_domain::time::today_in_vietnam();
     if let Some(o) = outcome {
