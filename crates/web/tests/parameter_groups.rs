@@ -64,6 +64,23 @@ async fn the_operations_deadlines_are_set_on_the_page_and_a_bad_value_changes_no
         let pc04 = app.login_as(Role::ProvinceOfficer, "51").await;
         assert_eq!(pc04.get("/admin/parameters/operations").await.status().as_u16(), 403);
         assert_eq!(admin.get("/admin/parameters/nothing").await.status().as_u16(), 404);
+        // The reporting cut-off day: 1–28, and the indicators follow it.
+        let bad = admin
+            .post_form(
+                "/admin/parameters/reporting",
+                &[("value", r#"{"cutoff_day": 31}"#), ("valid_from", &today)],
+            )
+            .await;
+        assert_eq!(bad.status().as_u16(), 422);
+        let ok = admin
+            .post_form(
+                "/admin/parameters/reporting",
+                &[("value", r#"{"cutoff_day": 1}"#), ("valid_from", &today)],
+            )
+            .await;
+        assert_eq!(ok.status().as_u16(), 303);
+        let (_, v) = pc04.get_json("/api/v1/indicators?period=2026").await;
+        assert_eq!(v["period"]["from"], "2026-01-01", "{}", v["period"]);
         app.stop().await;
     }
 }

@@ -59,4 +59,10 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
         "escalation_response_days: days to answer an escalation step (1–365); business_inspection_months: the most months between two inspections of a conditional business (1–60).",
     ),
     ("params.value_json", "Giá trị (JSON)", "Value (JSON)"),
+    ("params.group_reporting", "Ngày chốt số liệu báo cáo", "Reporting cut-off day"),
+    (
+        "params.help_reporting",
+        "cutoff_day: ngày bắt đầu tháng thống kê (1–28; mặc định 15 theo Nghị định 09/2019: tháng từ ngày 15 tháng trước đến ngày 14; 1 là tháng dương lịch).",
+        "cutoff_day: the first day of a statistical month (1–28; default 15 per Decree 09/2019: the 15th to the 14th; 1 gives calendar months).",
+    ),
 ];

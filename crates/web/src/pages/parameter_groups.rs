@@ -19,6 +19,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use diaban_domain::escalation::OperationsParams;
+use diaban_domain::period::ReportingParams;
 use diaban_domain::person::DurationRules;
 use diaban_store::parameters;
 use serde::Deserialize;
@@ -35,15 +36,18 @@ pub(crate) enum Group {
     PersonDurations,
     /// Escalation and inspection deadlines.
     Operations,
+    /// The reporting cut-off day of statistical periods.
+    Reporting,
 }
 
 impl Group {
-    pub(crate) const ALL: [Group; 2] = [Group::PersonDurations, Group::Operations];
+    pub(crate) const ALL: [Group; 3] = [Group::PersonDurations, Group::Operations, Group::Reporting];
 
     pub(crate) fn name(self) -> &'static str {
         match self {
             Group::PersonDurations => diaban_store::person_records::DURATIONS,
             Group::Operations => crate::api::escalations::PARAMS,
+            Group::Reporting => crate::indicators_ops::REPORTING,
         }
     }
 
@@ -51,6 +55,7 @@ impl Group {
         match self {
             Group::PersonDurations => "params.group_person_durations",
             Group::Operations => "params.group_operations",
+            Group::Reporting => "params.group_reporting",
         }
     }
 
@@ -58,6 +63,7 @@ impl Group {
         match self {
             Group::PersonDurations => "params.help_person_durations",
             Group::Operations => "params.help_operations",
+            Group::Reporting => "params.help_reporting",
         }
     }
 
@@ -75,6 +81,10 @@ impl Group {
             }
             Group::Operations => {
                 let v: OperationsParams = parameters::in_force(&state.db, self.name(), today).await?;
+                serde_json::to_string_pretty(&v)
+            }
+            Group::Reporting => {
+                let v: ReportingParams = parameters::in_force(&state.db, self.name(), today).await?;
                 serde_json::to_string_pretty(&v)
             }
         };
@@ -96,6 +106,13 @@ pub(crate) fn check(group: Group, json: &str, tr: Tr) -> Result<serde_json::Valu
             let problems = v.problems();
             if let Some((field, why)) = problems.first() {
                 return Err(format!("{field}: {why}"));
+            }
+            serde_json::to_value(v).map_err(|e| e.to_string())
+        }
+        Group::Reporting => {
+            let v: ReportingParams = serde_json::from_str(json).map_err(bad_json)?;
+            if !v.is_valid() {
+                return Err("cutoff_day: from 1 to 28".into());
             }
             serde_json::to_value(v).map_err(|e| e.to_string())
         }
