@@ -52,6 +52,9 @@ pub async fn open_db(args: &DbArgs) -> anyhow::Result<Db> {
             tracing::debug!("administrative units already loaded")
         }
     }
+    if diaban_store::person_facts::ensure(&db, diaban_domain::time::today_in_vietnam()).await? {
+        tracing::info!("persons statistics facts built");
+    }
     Ok(db)
 }
 

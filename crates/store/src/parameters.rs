@@ -126,5 +126,9 @@ pub async fn set<T: Serialize>(
         audit::append_in(&mut tx, &e).await?;
     }
     tx.commit().await?;
+    if name == crate::person_facts::REPORTING {
+        // The statistical years the persons statistics are kept for follow the cut-off day.
+        crate::person_facts::ensure(db, diaban_domain::time::today_in_vietnam()).await?;
+    }
     Ok(())
 }

@@ -162,6 +162,7 @@ pub async fn set_profile(
         )
         .to_owned();
     tx.exec().execute(&q).await?;
+    crate::person_facts::refresh(&mut tx, &[person_id]).await?;
     append(&mut tx, audit_entry, person_id).await?;
     tx.commit().await
 }
@@ -377,6 +378,7 @@ pub async fn add_episode(
         Ok(id) => id,
         Err(e) => return Ok(Err(e)),
     };
+    crate::person_facts::refresh(&mut tx, &[person_id]).await?;
     append(&mut tx, audit_entry, person_id).await?;
     tx.commit().await?;
     Ok(Ok(id))
@@ -499,6 +501,7 @@ pub async fn end_episode(
         .and_where(Expr::col("person_id").eq(person_id))
         .to_owned();
     tx.exec().execute(&q).await?;
+    crate::person_facts::refresh(&mut tx, &[person_id]).await?;
     append(&mut tx, audit_entry, person_id).await?;
     tx.commit().await?;
     Ok(Ok(()))
@@ -549,6 +552,7 @@ pub async fn add_service(
         .returning_col("id")
         .to_owned();
     let r: IdRow = tx.exec().fetch_one(&q).await?;
+    crate::person_facts::refresh(&mut tx, &[person_id]).await?;
     append(&mut tx, audit_entry, person_id).await?;
     tx.commit().await?;
     Ok(r.id)
@@ -763,6 +767,7 @@ pub async fn decide(
         .and_where(Expr::col("id").eq(event_id))
         .to_owned();
     tx.exec().execute(&q).await?;
+    crate::person_facts::refresh(&mut tx, &[person_id]).await?;
     append(&mut tx, audit_entry, person_id).await?;
     tx.commit().await?;
     Ok(Ok(episode_id))
@@ -872,6 +877,8 @@ pub async fn load_histories(db: &Db, histories: &[History]) -> Result<usize, DbE
             tx.exec().execute(&q).await?;
         }
     }
+    let ids: Vec<i64> = histories.iter().map(|h| h.person_id).collect();
+    crate::person_facts::refresh(&mut tx, &ids).await?;
     tx.commit().await?;
     Ok(n)
 }

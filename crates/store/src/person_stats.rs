@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::error::DbError;
 use crate::persons::Scope;
 use chrono::NaiveDate;
+use diaban_domain::period::{ReportingParams, StatPeriod};
 use diaban_domain::person::stats::{
     Period, PersonStats, REHAB_FORMS, StatEpisode, StatGroup, StatPerson, compute_groups,
 };
@@ -16,8 +17,9 @@ use sea_query::{Alias, Cond, Expr, ExprTrait, Func, JoinType, Query, SelectState
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(sqlx::FromRow)]
-struct PersonRow {
-    id: i64,
+pub(crate) struct PersonRow {
+    pub(crate) id: i64,
+    pub(crate) province: Option<i64>,
     commune: Option<i64>,
     sex: String,
     birth_year: i64,
@@ -28,8 +30,8 @@ struct PersonRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct EpisodeRow {
-    person_id: i64,
+pub(crate) struct EpisodeRow {
+    pub(crate) person_id: i64,
     kind: String,
     start_on: NaiveDate,
     planned_end: Option<NaiveDate>,
@@ -37,8 +39,8 @@ struct EpisodeRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct ServiceRow {
-    person_id: i64,
+pub(crate) struct ServiceRow {
+    pub(crate) person_id: i64,
     provided_on: NaiveDate,
     kind: String,
 }
@@ -52,17 +54,11 @@ fn in_scope(table: &str, alias: &'static str, scope: Scope) -> SelectStatement {
         .to_owned()
 }
 
-/// The rows of every person in `scope` with a measure that may touch `[from, to]`, and
-/// their services within it.
+/// The rows of every person in `scope` with a measure started by `to` (all of them: an
+/// addiction recorded years before still makes the person an addict), and their services
+/// within `[from, to]`. The plain form `StatGroup::of` is written on; the store tests
+/// compare [`groups`] with it.
 pub async fn rows(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate) -> Result<Vec<StatPerson>, DbError> {
-    // Measures: started by the end, not ended before the start.
-    let ends_after = Cond::any().add(Expr::col(("e", "actual_end")).gt(from)).add(
-        Cond::all().add(Expr::col(("e", "actual_end")).is_null()).add(
-            Cond::any()
-                .add(Expr::col(("e", "planned_end")).is_null())
-                .add(Expr::col(("e", "planned_end")).gt(from)),
-        ),
-    );
     let q = in_scope("person_episodes", "e", scope)
         .columns([
             ("e", "person_id"),
@@ -72,27 +68,45 @@ pub async fn rows(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate) -> Resu
             ("e", "actual_end"),
         ])
         .and_where(Expr::col(("e", "start_on")).lte(to))
-        .cond_where(ends_after)
         .to_owned();
     let eps: Vec<EpisodeRow> = db.exec().fetch_all(&q).await?;
     let mut by_person: HashMap<i64, StatPerson> = HashMap::with_capacity(eps.len());
     let mut episodes: HashMap<i64, Vec<StatEpisode>> = HashMap::with_capacity(eps.len());
     for e in eps {
-        let kind: EpisodeKind = e
-            .kind
-            .parse()
-            .map_err(|x: diaban_domain::person::UnknownPersonValue| DbError::Other(x.to_string()))?;
-        let end = match kind {
-            EpisodeKind::AddictionDetermination => e.start_on.succ_opt(),
-            _ => e.actual_end.or(e.planned_end),
-        };
-        episodes.entry(e.person_id).or_default().push(StatEpisode { kind, start: e.start_on, end });
+        episodes.entry(e.person_id).or_default().push(stat_episode(&e)?);
     }
     if episodes.is_empty() {
         return Ok(vec![]);
     }
-    let q = Query::select()
+    let q = person_rows().cond_where(scope.cond("u")).to_owned();
+    let people: Vec<PersonRow> = db.exec().fetch_all(&q).await?;
+    let mut kinh_cache: HashMap<String, bool> = HashMap::new();
+    for p in people {
+        let Some(eps) = episodes.remove(&p.id) else { continue };
+        by_person.insert(p.id, stat_person(&p, eps, &mut kinh_cache)?);
+    }
+    let q = in_scope("person_services", "s", scope)
+        .columns([("s", "person_id"), ("s", "provided_on"), ("s", "kind")])
+        .and_where(Expr::col(("s", "provided_on")).gte(from))
+        .and_where(Expr::col(("s", "provided_on")).lte(to))
+        .to_owned();
+    let services: Vec<ServiceRow> = db.exec().fetch_all(&q).await?;
+    for s in services {
+        if let Some(p) = by_person.get_mut(&s.person_id) {
+            add_service(p, &s);
+        }
+    }
+    let mut v: Vec<StatPerson> = by_person.into_values().collect();
+    v.sort_by_key(|p| p.commune_id);
+    Ok(v)
+}
+
+/// The persons' attributes the statistics read, with their current commune and province
+/// (persons `p`, units `u`, profiles `f`); the caller adds the condition.
+pub(crate) fn person_rows() -> SelectStatement {
+    Query::select()
         .column(("p", "id"))
+        .expr_as(Expr::col(("u", "scope_province_id")), Alias::new("province"))
         .expr_as(Expr::col(("u", "scope_commune_id")), Alias::new("commune"))
         .columns([("p", "sex"), ("p", "birth_year"), ("p", "ethnicity")])
         .columns([("f", "substances"), ("f", "use_since_year"), ("f", "held_in")])
@@ -104,51 +118,55 @@ pub async fn rows(db: &Db, scope: Scope, from: NaiveDate, to: NaiveDate) -> Resu
             "f",
             Expr::col(("f", "person_id")).equals(("p", "id")),
         )
-        .cond_where(scope.cond("u"))
-        .to_owned();
-    let people: Vec<PersonRow> = db.exec().fetch_all(&q).await?;
-    let mut kinh_cache: HashMap<String, bool> = HashMap::new();
-    for p in people {
-        let Some(eps) = episodes.remove(&p.id) else { continue };
-        let kinh =
-            *kinh_cache.entry(p.ethnicity.clone()).or_insert_with(|| Ethnicity::new(&p.ethnicity).is_kinh());
-        let other = |e: diaban_domain::person::UnknownPersonValue| DbError::Other(e.to_string());
-        by_person.insert(
-            p.id,
-            StatPerson {
-                commune_id: p.commune.unwrap_or_default(),
-                sex: p.sex.parse::<Sex>().map_err(other)?,
-                birth_year: i32::try_from(p.birth_year).unwrap_or_default(),
-                kinh,
-                substances: parse_substances(p.substances.as_deref().unwrap_or_default()).map_err(other)?,
-                use_since_year: p.use_since_year.and_then(|y| i32::try_from(y).ok()),
-                held_in: match p.held_in.as_deref() {
-                    None => HeldIn::Community,
-                    Some(h) => h.parse().map_err(other)?,
-                },
-                episodes: eps,
-                services: vec![],
-                counselling: vec![],
-            },
-        );
+        .to_owned()
+}
+
+fn unknown(e: diaban_domain::person::UnknownPersonValue) -> DbError {
+    DbError::Other(e.to_string())
+}
+
+/// A measure as the statistics read it: a determination counts on its day only.
+pub(crate) fn stat_episode(e: &EpisodeRow) -> Result<StatEpisode, DbError> {
+    let kind: EpisodeKind = e.kind.parse().map_err(unknown)?;
+    let end = match kind {
+        EpisodeKind::AddictionDetermination => e.start_on.succ_opt(),
+        _ => e.actual_end.or(e.planned_end),
+    };
+    Ok(StatEpisode { kind, start: e.start_on, end })
+}
+
+/// A person's statistics row from their attributes and measures (services added with
+/// [`add_service`]). `kinh_cache` spares folding the same ethnicity again.
+pub(crate) fn stat_person(
+    p: &PersonRow,
+    episodes: Vec<StatEpisode>,
+    kinh_cache: &mut HashMap<String, bool>,
+) -> Result<StatPerson, DbError> {
+    let kinh =
+        *kinh_cache.entry(p.ethnicity.clone()).or_insert_with(|| Ethnicity::new(&p.ethnicity).is_kinh());
+    Ok(StatPerson {
+        commune_id: p.commune.unwrap_or_default(),
+        sex: p.sex.parse::<Sex>().map_err(unknown)?,
+        birth_year: i32::try_from(p.birth_year).unwrap_or_default(),
+        kinh,
+        substances: parse_substances(p.substances.as_deref().unwrap_or_default()).map_err(unknown)?,
+        use_since_year: p.use_since_year.and_then(|y| i32::try_from(y).ok()),
+        held_in: match p.held_in.as_deref() {
+            None => HeldIn::Community,
+            Some(h) => h.parse().map_err(unknown)?,
+        },
+        episodes,
+        services: vec![],
+        counselling: vec![],
+    })
+}
+
+/// Adds a service received to a person's statistics row.
+pub(crate) fn add_service(p: &mut StatPerson, s: &ServiceRow) {
+    p.services.push(s.provided_on);
+    if s.kind == ServiceKind::Counselling.as_str() {
+        p.counselling.push(s.provided_on);
     }
-    let q = in_scope("person_services", "s", scope)
-        .columns([("s", "person_id"), ("s", "provided_on"), ("s", "kind")])
-        .and_where(Expr::col(("s", "provided_on")).gte(from))
-        .and_where(Expr::col(("s", "provided_on")).lte(to))
-        .to_owned();
-    let services: Vec<ServiceRow> = db.exec().fetch_all(&q).await?;
-    for s in services {
-        if let Some(p) = by_person.get_mut(&s.person_id) {
-            p.services.push(s.provided_on);
-            if s.kind == ServiceKind::Counselling.as_str() {
-                p.counselling.push(s.provided_on);
-            }
-        }
-    }
-    let mut v: Vec<StatPerson> = by_person.into_values().collect();
-    v.sort_by_key(|p| p.commune_id);
-    Ok(v)
 }
 
 #[derive(sqlx::FromRow)]
@@ -179,6 +197,15 @@ fn flag(cond: Cond) -> Expr {
 /// The persons of `scope` with a record in `period`, grouped as [`StatGroup`] defines,
 /// counted by SQL. Agrees with `StatGroup::of` over [`rows`] (checked by the store tests).
 pub async fn groups(db: &Db, scope: Scope, period: Period) -> Result<Vec<StatGroup>, DbError> {
+    if let Some(year) = crate::person_facts::year_kept(db, period).await? {
+        return crate::person_facts::groups(db, scope, year).await;
+    }
+    grouped_in_sql(db, scope, period).await
+}
+
+/// [`groups`] counted from the records themselves (any period; what the facts kept per
+/// statistical year must agree with).
+pub async fn grouped_in_sql(db: &Db, scope: Scope, period: Period) -> Result<Vec<StatGroup>, DbError> {
     let (from, to) = (period.from, period.to);
     let end = || Func::coalesce([Expr::col(("e", "actual_end")), Expr::col(("e", "planned_end"))]);
     let determination = EpisodeKind::AddictionDetermination.as_str();
@@ -286,14 +313,18 @@ pub async fn groups(db: &Db, scope: Scope, period: Period) -> Result<Vec<StatGro
     Ok(out)
 }
 
-/// The statistics of statistical year `year` in `scope`, with the year before for the
-/// growth (T6): `(year's figures, previous year's figures)`.
+/// The statistics of statistical year `year` in `scope` (months starting on the reporting
+/// cut-off day in force), with the year before for the growth (T6): `(year's figures,
+/// previous year's figures)`.
 pub async fn year_with_previous(
     db: &Db,
     scope: Scope,
     year: i32,
 ) -> Result<(PersonStats, PersonStats), DbError> {
-    let (Some(cur), Some(prev)) = (Period::statistical_year(year), Period::statistical_year(year - 1)) else {
+    let today = diaban_domain::time::today_in_vietnam();
+    let r: ReportingParams = crate::parameters::in_force(db, crate::person_facts::REPORTING, today).await?;
+    let bounds = |y: i32| StatPeriod::year(y).bounds(r.cutoff_day);
+    let (Some(cur), Some(prev)) = (bounds(year), bounds(year - 1)) else {
         return Err(DbError::Invalid(format!("year {year} is outside the calendar")));
     };
     Ok((period(db, scope, cur).await?, period(db, scope, prev).await?))

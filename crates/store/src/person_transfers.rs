@@ -152,6 +152,8 @@ pub async fn record(
         .and_where(Expr::col("id").eq(t.person_id))
         .to_owned();
     tx.exec().execute(&q).await?;
+    // The record now counts in the receiving commune.
+    crate::person_facts::refresh(&mut tx, &[t.person_id]).await?;
     audit_entry.target_type = "person".into();
     audit_entry.target_id = t.person_id.to_string();
     audit::append_in(&mut tx, &audit_entry).await?;

@@ -12,7 +12,7 @@ use diaban_store::person_records::{self as records, DecideRefusal, NewEpisode, P
 use diaban_store::person_transfers::{self as transfers, NewTransfer};
 use diaban_store::persons::{self, Created, NewPerson, Scope};
 use diaban_store::units::{self, Unit};
-use diaban_store::{Db, person_stats, person_work, reference, testing};
+use diaban_store::{Db, person_facts, person_stats, person_work, reference, testing};
 use diaban_vault::KeyRing;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -375,6 +375,20 @@ impl Lcg {
     }
 }
 
+/// The statistics of `scope` for each period, counted as `person_stats::period` does (from
+/// the kept facts for a statistical year kept, else from the records), equal the
+/// per-person definition over the plain rows.
+async fn agrees_with_the_definition(db: &Db, scopes: &[Scope], periods: &[Period], label: &str) {
+    for scope in scopes {
+        for period in periods {
+            let rows = person_stats::rows(db, *scope, period.from, period.to).await.unwrap();
+            let expected = diaban_domain::person::stats::compute(&rows, *period);
+            let got = person_stats::period(db, *scope, *period).await.unwrap();
+            assert_eq!(got, expected, "{label}: {scope:?} {period:?}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn statistics_grouped_in_sql_agree_with_the_per_person_definition() {
     for t in testing::all().await.unwrap() {
@@ -394,10 +408,12 @@ async fn statistics_grouped_in_sql_agree_with_the_per_person_definition() {
             d(2026, 12, 14),
         ];
         let ethnicities = ["Kinh", "Xơ Đăng", "Ba Na", "kinh"];
+        let mut ids = Vec::new();
         for n in 0..48u32 {
             let unit = if n % 3 == 0 { &b } else { &a };
             let year = 1960 + i32::try_from(rng.below(50)).unwrap();
             let p = person(db, &keys, unit, 100 + n, year, ethnicities[rng.below(4) as usize]).await;
+            ids.push(p);
             if rng.below(3) > 0 {
                 let substances =
                     [vec![], vec![Substance::Heroin], vec![Substance::Heroin, Substance::Cannabis]]
@@ -440,14 +456,76 @@ async fn statistics_grouped_in_sql_agree_with_the_per_person_definition() {
             Period { from: d(2025, 12, 15), to: d(2026, 1, 14) },
             Period { from: d(2026, 7, 1), to: d(2026, 7, 1) },
         ];
-        for scope in [Scope::Province(province), Scope::Commune(a.id)] {
-            for period in periods {
-                let rows = person_stats::rows(db, scope, period.from, period.to).await.unwrap();
-                let expected = diaban_domain::person::stats::compute(&rows, period);
-                let got = person_stats::period(db, scope, period).await.unwrap();
-                assert_eq!(got, expected, "{scope:?} {period:?}");
+        let scopes = [Scope::Province(province), Scope::Commune(a.id), Scope::Commune(b.id)];
+        assert_eq!(person_facts::year_kept(db, periods[1]).await.unwrap(), None);
+        agrees_with_the_definition(db, &scopes, &periods, "from the records").await;
+
+        // The same from the facts kept per statistical year...
+        person_facts::rebuild(db, 15, 2027).await.unwrap();
+        assert_eq!(person_facts::year_kept(db, periods[1]).await.unwrap(), Some(2026));
+        assert_eq!(person_facts::year_kept(db, periods[2]).await.unwrap(), None, "a month is not kept");
+        agrees_with_the_definition(db, &scopes, &periods, "kept facts").await;
+
+        // ...and after every kind of write, which must move the kept facts with it.
+        for (i, &p) in ids.iter().enumerate().take(24) {
+            match i % 6 {
+                0 => {
+                    let on = d(2026, 3, 1);
+                    records::add_service(db, p, ServiceKind::Counselling, on, "Trạm y tế", None, entry("s"))
+                        .await
+                        .unwrap();
+                }
+                1 => {
+                    let profile = Profile {
+                        substances: vec![Substance::Methamphetamine],
+                        use_since_year: Some(2020),
+                        held_in: HeldIn::Detention,
+                        ..Default::default()
+                    };
+                    records::set_profile(db, p, &profile, None, entry("p")).await.unwrap();
+                }
+                2 => {
+                    let e = episode(EpisodeKind::PostRehabManagement, d(2025, 12, 20), Some(12));
+                    let _ = records::add_episode(db, p, &e, None, entry("e")).await.unwrap();
+                }
+                3 => {
+                    let eps = records::episodes(db, p).await.unwrap();
+                    if let Some(e) = eps.iter().find(|e| e.actual_end.is_none() && e.start < d(2026, 2, 1)) {
+                        let _ = records::end_episode(
+                            db,
+                            p,
+                            e.id,
+                            d(2026, 2, 1),
+                            EndReason::Completed,
+                            entry("x"),
+                        )
+                        .await
+                        .unwrap();
+                    }
+                }
+                4 => {
+                    let to =
+                        if records::residence_commune(db, p).await.unwrap() == Some(a.id) { &b } else { &a };
+                    let at = Utc.with_ymd_and_hms(2026, 5, 1, 3, 0, 0).unwrap();
+                    let t = NewTransfer { person_id: p, to_unit_id: to.id, moved_at: at, known_at: at };
+                    transfers::record(db, &t, None, entry("t")).await.unwrap();
+                }
+                _ => {
+                    let e = episode(EpisodeKind::CompulsoryRehab, d(2026, 8, 1), Some(24));
+                    let _ = records::add_episode(db, p, &e, None, entry("e")).await.unwrap();
+                }
             }
         }
+        agrees_with_the_definition(db, &scopes, &periods, "kept facts after writes").await;
+
+        // Another cut-off day: calendar years are kept, the 15/12 years are counted again.
+        person_facts::rebuild(db, 1, 2027).await.unwrap();
+        let calendar = Period { from: d(2026, 1, 1), to: d(2026, 12, 31) };
+        assert_eq!(person_facts::year_kept(db, calendar).await.unwrap(), Some(2026));
+        assert_eq!(person_facts::year_kept(db, periods[1]).await.unwrap(), None);
+        let mut with_calendar = periods.to_vec();
+        with_calendar.push(calendar);
+        agrees_with_the_definition(db, &scopes, &with_calendar, "calendar years").await;
         let year = Period::statistical_year(2026).unwrap();
         let s = person_stats::period(db, Scope::Province(province), year).await.unwrap();
         assert!(s.total.with_records > 10, "the fixture should give a real sample: {}", s.total.with_records);

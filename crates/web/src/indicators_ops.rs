@@ -15,7 +15,7 @@ use diaban_store::persons::Scope;
 use diaban_store::units::{self, Unit};
 
 /// The parameter group of the reporting cut-off day.
-pub const REPORTING: &str = "reporting";
+pub const REPORTING: &str = diaban_store::person_facts::REPORTING;
 
 /// Where the figures are for: a current province or commune within the caller's scope.
 pub struct Place {

@@ -12,6 +12,7 @@ mod regime;
 pub mod stats;
 #[cfg(test)]
 mod stats_tests;
+pub mod stats_years;
 #[cfg(test)]
 mod tests;
 

@@ -25,6 +25,10 @@ pub struct TestApp {
 impl TestApp {
     async fn start(tdb: TestDb, config: WebConfig, with_keys: bool) -> TestApp {
         diaban_store::reference::load_units(&tdb.db).await.expect("units load");
+        // As `diaban serve` does at start: the persons statistics are kept per year.
+        diaban_store::person_facts::ensure(&tdb.db, diaban_domain::time::today_in_vietnam())
+            .await
+            .expect("statistics facts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
