@@ -106,7 +106,6 @@ async fn generate(db: &Db, all: &[(Unit, Vec<Unit>)], scale: f64) -> Res<()> {
             persons::Created::New(id) | persons::Created::Existing(id) => id,
         };
         let mut h = History { person_id: id, ..Default::default() };
-        let first = rng.day(start, span);
         let kinds = [
             EpisodeKind::UserManagement,
             EpisodeKind::SubstitutionTherapy,
@@ -114,13 +113,19 @@ async fn generate(db: &Db, all: &[(Unit, Vec<Unit>)], scale: f64) -> Res<()> {
             EpisodeKind::CompulsoryRehab,
         ];
         let kind = kinds[(rng.below(4)) as usize];
+        // Rehab decided before 1/7/2026, under Law 73/2021's terms (the later law's differ).
+        let first = rng.day(start, if kind.is_rehab() { 1200 } else { span });
         h.episodes.push(NewEpisode {
             kind,
             decision_number: "1/QĐ".into(),
             decision_date: first,
             signer: "x".into(),
             start: first,
-            term_months: None,
+            term_months: match kind {
+                EpisodeKind::CompulsoryRehab => Some(24),
+                EpisodeKind::VoluntaryRehabHome => Some(12),
+                _ => None,
+            },
             actual_end: None,
             end_reason: None,
             criteria_met: None,
@@ -132,6 +137,7 @@ async fn generate(db: &Db, all: &[(Unit, Vec<Unit>)], scale: f64) -> Res<()> {
                 kind: EpisodeKind::PostRehabManagement,
                 decision_date: after,
                 start: after,
+                term_months: None,
                 ..h.episodes[0].clone()
             });
         }
