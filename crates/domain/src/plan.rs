@@ -144,15 +144,14 @@ pub fn when_vi(t: &Target) -> String {
 
 /// The target as one line: `T1: … ≤ -5% (hằng năm)`.
 pub fn describe_vi(t: &Target) -> String {
+    format!("{} {}", t.indicator.label_vi(), goal_vi(t))
+}
+
+/// The target without the indicator's name, e.g. "≤ -5% (hằng năm)": where the name is
+/// already shown beside it.
+pub fn goal_vi(t: &Target) -> String {
     let m = t.indicator.measure();
-    format!(
-        "{} {} {}{} ({})",
-        t.indicator.label_vi(),
-        t.comparator.symbol(),
-        fmt_number_vi(t.value),
-        unit_vi(m),
-        when_vi(t)
-    )
+    format!("{} {}{} ({})", t.comparator.symbol(), fmt_number_vi(t.value), unit_vi(m), when_vi(t))
 }
 
 /// The rule that decides the status, in words (shown on hover on the dashboard).
@@ -562,6 +561,7 @@ mod tests {
         let t1 = target(IndicatorId::T1SitesChange, Comparator::Le, -5.0);
         assert!(status_rule_vi(&t1, 2.5).contains("cao hơn mục tiêu không quá 2,5"));
         assert!(describe_vi(&t1).ends_with("≤ -5% (hằng năm)"), "{}", describe_vi(&t1));
+        assert_eq!(goal_vi(&t1), "≤ -5% (hằng năm)");
         assert_eq!(fmt_number_vi(0.5), "0,5");
         assert_eq!(fmt_number_vi(100.0), "100");
         assert_eq!(fmt_number_vi(-0.0), "0");

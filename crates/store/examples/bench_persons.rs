@@ -149,10 +149,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let slow = person_stats::grouped_in_sql(&t.db, Scope::Province(qn.id), year).await?;
     let fast = person_stats::groups(&t.db, Scope::Province(qn.id), year).await?;
+    let total = |g: &[diaban_domain::person::stats::StatGroup]| g.iter().map(|g| g.count).sum::<i64>();
     println!(
-        "one year counted from the records: {:.0} ms ({} groups; the kept facts give {})",
+        "one year counted from the records: {:.0} ms ({} persons in {} groups; the kept facts: {} in {})",
         t0.elapsed().as_secs_f64() * 1000.0,
+        total(&slow),
         slow.len(),
+        total(&fast),
         fast.len()
     );
     t.cleanup().await;

@@ -86,29 +86,50 @@ fn u32_of(n: i64) -> u32 {
 /// Loads every row of `scope` the catalogue reads for `req`; `communes` are the current
 /// communes the breakdown lists.
 pub async fn load(db: &Db, scope: Scope, communes: &[i64], req: Request) -> Result<Data, DbError> {
-    let (p, prev) = (req.period, req.previous);
-    let mut data = Data::empty(p, prev);
-    data.baseline = req.baseline;
-    data.area_monitoring_months = req.area_monitoring_months;
-    data.communes = communes.to_vec();
-    data.sites = sites::site_histories_by_commune(db, scope)
+    let mut v = load_many(db, scope, communes, &[req]).await?;
+    v.pop().ok_or_else(|| DbError::Other("no data loaded".into()))
+}
+
+/// [`load`] for several requests at once (a trend): the histories of sites and areas are
+/// read once, the dated rows once over the span of all the periods, the persons once per
+/// distinct period. `Data` come back in the order of `reqs`.
+pub async fn load_many(
+    db: &Db,
+    scope: Scope,
+    communes: &[i64],
+    reqs: &[Request],
+) -> Result<Vec<Data>, DbError> {
+    let (Some(first), Some(last)) =
+        (reqs.iter().map(|r| r.period.from).min(), reqs.iter().map(|r| r.period.to).max())
+    else {
+        return Ok(vec![]);
+    };
+    let sites: Vec<_> = sites::site_histories_by_commune(db, scope)
         .await?
         .into_iter()
         .map(|(c, h)| (c.unwrap_or_default(), h))
         .collect();
-    data.areas = areas::histories_by_commune(db, scope, None)
+    let areas: Vec<_> = areas::histories_by_commune(db, scope, None)
         .await?
         .into_values()
         .map(|(c, h)| (c.unwrap_or_default(), h))
         .collect();
-    data.persons = person_stats::groups(db, scope, p).await?;
-    data.persons_previous = person_stats::groups(db, scope, prev).await?;
+    let mut persons: BTreeMap<(NaiveDate, NaiveDate), Vec<diaban_domain::person::stats::StatGroup>> =
+        BTreeMap::new();
+    for r in reqs {
+        for p in [r.period, r.previous] {
+            if let std::collections::btree_map::Entry::Vacant(e) = persons.entry((p.from, p.to)) {
+                e.insert(person_stats::groups(db, scope, p).await?);
+            }
+        }
+    }
 
     // Classes: the statistical year each period ends in; QĐ 28/2025 results first.
-    let year = req.class_year;
+    let years: std::collections::BTreeSet<i64> =
+        reqs.iter().flat_map(|r| [i64::from(r.class_year), i64::from(r.class_year - 1)]).collect();
     let q = scoped("classifications", "c", "unit_id", scope)
         .columns([("c", "year"), ("c", "version"), ("c", "class")])
-        .and_where(Expr::col(("c", "year")).is_in([i64::from(year), i64::from(year - 1)]))
+        .and_where(Expr::col(("c", "year")).is_in(years))
         .to_owned();
     let rows: Vec<ClassRow> = db.exec().fetch_all(&q).await?;
     let mut best: BTreeMap<(i64, i64), (bool, CommuneClass)> = BTreeMap::new();
@@ -121,15 +142,8 @@ pub async fn load(db: &Db, scope: Scope, communes: &[i64], req: Request) -> Resu
             *e = (true, class);
         }
     }
-    for ((c, y), (_, class)) in best {
-        if y == i64::from(year) {
-            data.classes.insert(c, class);
-        } else {
-            data.classes_previous.insert(c, class);
-        }
-    }
 
-    // Cases of the period, with their number of subjects.
+    // Cases over the span, with their number of subjects.
     let subjects = Query::select()
         .expr(Func::count(Expr::col(("cs", "id"))))
         .from_as("case_subjects", "cs")
@@ -143,11 +157,11 @@ pub async fn load(db: &Db, scope: Scope, communes: &[i64], req: Request) -> Resu
             ("k", "persons_handled"),
         ])
         .expr_as(Expr::SubQuery(None, Box::new(subjects.into())), Alias::new("subjects"))
-        .and_where(Expr::col(("k", "occurred_on")).gte(p.from))
-        .and_where(Expr::col(("k", "occurred_on")).lte(p.to))
+        .and_where(Expr::col(("k", "occurred_on")).gte(first))
+        .and_where(Expr::col(("k", "occurred_on")).lte(last))
         .to_owned();
     let rows: Vec<CaseRow> = db.exec().fetch_all(&q).await?;
-    data.cases = rows
+    let cases: Vec<CaseFact> = rows
         .into_iter()
         .map(|r| CaseFact {
             commune_id: r.commune.unwrap_or_default(),
@@ -159,24 +173,24 @@ pub async fn load(db: &Db, scope: Scope, communes: &[i64], req: Request) -> Resu
         })
         .collect();
 
-    // Rings dismantled in the period; the ring's unit gives its commune (a ring led by
-    // the province has none).
+    // Rings dismantled; the ring's unit gives its commune (a ring led by the province has
+    // none).
     let q = scoped("rings", "r", "unit_id", scope)
         .expr_as(Expr::col(("r", "dismantled_on")), Alias::new("on_date"))
-        .and_where(Expr::col(("r", "dismantled_on")).gte(p.from))
-        .and_where(Expr::col(("r", "dismantled_on")).lte(p.to))
+        .and_where(Expr::col(("r", "dismantled_on")).gte(first))
+        .and_where(Expr::col(("r", "dismantled_on")).lte(last))
         .to_owned();
     let rows: Vec<DatedRow> = db.exec().fetch_all(&q).await?;
-    data.rings_dismantled = rows.into_iter().map(|r| (r.commune, r.on_date)).collect();
+    let rings: Vec<(Option<i64>, NaiveDate)> = rows.into_iter().map(|r| (r.commune, r.on_date)).collect();
 
     let q = scoped("propaganda_activities", "a", "unit_id", scope)
         .expr_as(Expr::col(("a", "held_on")), Alias::new("on_date"))
         .column(("a", "participants"))
-        .and_where(Expr::col(("a", "held_on")).gte(p.from))
-        .and_where(Expr::col(("a", "held_on")).lte(p.to))
+        .and_where(Expr::col(("a", "held_on")).gte(first))
+        .and_where(Expr::col(("a", "held_on")).lte(last))
         .to_owned();
     let rows: Vec<ActivityRow> = db.exec().fetch_all(&q).await?;
-    data.propaganda = rows
+    let propaganda: Vec<ActivityFact> = rows
         .into_iter()
         .map(|r| ActivityFact { commune_id: r.commune, on: r.on_date, participants: u32_of(r.participants) })
         .collect();
@@ -188,10 +202,36 @@ pub async fn load(db: &Db, scope: Scope, communes: &[i64], req: Request) -> Resu
         .join_as(JoinType::InnerJoin, "businesses", "b", Expr::col(("b", "id")).equals(("i", "business_id")))
         .join_as(JoinType::InnerJoin, "units", "u", Expr::col(("u", "id")).equals(("b", "unit_id")))
         .cond_where(scope.cond("u"))
-        .and_where(Expr::col(("i", "on_date")).gte(p.from))
-        .and_where(Expr::col(("i", "on_date")).lte(p.to))
+        .and_where(Expr::col(("i", "on_date")).gte(first))
+        .and_where(Expr::col(("i", "on_date")).lte(last))
         .to_owned();
     let rows: Vec<DatedRow> = db.exec().fetch_all(&q).await?;
-    data.inspections = rows.into_iter().map(|r| (r.commune.unwrap_or_default(), r.on_date)).collect();
-    Ok(data)
+    let inspections: Vec<(i64, NaiveDate)> =
+        rows.into_iter().map(|r| (r.commune.unwrap_or_default(), r.on_date)).collect();
+
+    let mut out = Vec::with_capacity(reqs.len());
+    for req in reqs {
+        let (p, prev) = (req.period, req.previous);
+        let mut data = Data::empty(p, prev);
+        data.baseline = req.baseline;
+        data.area_monitoring_months = req.area_monitoring_months;
+        data.communes = communes.to_vec();
+        data.sites = sites.clone();
+        data.areas = areas.clone();
+        data.persons = persons.get(&(p.from, p.to)).cloned().unwrap_or_default();
+        data.persons_previous = persons.get(&(prev.from, prev.to)).cloned().unwrap_or_default();
+        for (&(c, y), &(_, class)) in &best {
+            if y == i64::from(req.class_year) {
+                data.classes.insert(c, class);
+            } else if y == i64::from(req.class_year - 1) {
+                data.classes_previous.insert(c, class);
+            }
+        }
+        data.cases = cases.iter().filter(|c| p.contains(c.occurred_on)).cloned().collect();
+        data.rings_dismantled = rings.iter().filter(|(_, d)| p.contains(*d)).copied().collect();
+        data.propaganda = propaganda.iter().filter(|a| p.contains(a.on)).cloned().collect();
+        data.inspections = inspections.iter().filter(|(_, d)| p.contains(*d)).copied().collect();
+        out.push(data);
+    }
+    Ok(out)
 }

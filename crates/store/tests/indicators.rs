@@ -8,8 +8,10 @@ use diaban_domain::UnitLevel;
 use diaban_domain::indicator::IndicatorId;
 use diaban_domain::period::StatPeriod;
 use diaban_domain::site::{LatLon, SiteKind, SiteState};
+use diaban_store::cases::{self, NewCase};
 use diaban_store::indicator_data::{self, Request};
 use diaban_store::persons::Scope;
+use diaban_store::propaganda::{self, NewActivity};
 use diaban_store::sites::{self, NewSite};
 use diaban_store::units::{self, Unit};
 use diaban_store::{Db, reference, testing};
@@ -79,5 +81,84 @@ async fn a_legacy_communes_sites_count_towards_the_commune_it_became() {
         // A commune scope sees the same.
         let one = indicator_data::load(db, Scope::Commune(now.id), &[now.id], req).await.unwrap();
         assert_eq!(compute(&one).iter().find(|v| v.id == IndicatorId::SitesActive).unwrap().value, Some(2.0));
+    }
+}
+
+#[tokio::test]
+async fn a_trend_read_at_once_gives_the_figures_of_each_period_read_alone() {
+    use diaban_domain::cases::{CaseOutcome, OutcomeFigures};
+    use diaban_domain::propaganda::{PropagandaForm, VenueType};
+    for t in testing::all().await.unwrap() {
+        let db = &t.db;
+        reference::load_units(db).await.unwrap();
+        let qn = units::by_code(db, "51", Some(UnitLevel::Province), d(2026, 1, 1)).await.unwrap().unwrap();
+        let communes = units::children(db, qn.id).await.unwrap();
+        let (a, b) = (&communes[0], &communes[1]);
+        // Rows on both sides of the period boundaries (14/12 and 15/12).
+        for (unit, on) in
+            [(a, d(2024, 12, 14)), (b, d(2024, 12, 15)), (a, d(2025, 12, 14)), (b, d(2026, 3, 2))]
+        {
+            site(db, unit, unit, on).await;
+            let case = NewCase {
+                reference: String::new(),
+                occurred_on: on,
+                unit_id: unit.id,
+                location: None,
+                summary: "thử".into(),
+                outcome: CaseOutcome::Criminal,
+                figures: OutcomeFigures { prosecuted_cases: 1, defendants: 2, persons_handled: 0 },
+                subjects: vec![],
+                seizures: vec![],
+                ring_id: None,
+            };
+            cases::create(db, None, &case, Scope::Province(qn.id), 0.0, None, None).await.unwrap();
+            let activity = NewActivity {
+                held_on: on,
+                unit_id: unit.id,
+                organiser: "Công an xã".into(),
+                venue_type: VenueType::ALL[0],
+                place: String::new(),
+                form: PropagandaForm::ALL[0],
+                participants: 40,
+                materials: 0,
+                topic: "thử".into(),
+            };
+            propaganda::create(db, &activity, None, None).await.unwrap();
+        }
+        let req = |sp: StatPeriod| Request {
+            period: sp.bounds(15).unwrap(),
+            previous: sp.previous().bounds(15).unwrap(),
+            baseline: d(2023, 9, 25),
+            area_monitoring_months: 12,
+            class_year: StatPeriod::containing(
+                diaban_domain::period::PeriodKind::Year,
+                sp.bounds(15).unwrap().to,
+                15,
+            )
+            .year,
+        };
+        let reqs: Vec<Request> = [
+            StatPeriod::year(2025),
+            StatPeriod::year(2026),
+            StatPeriod::month(2026, 3),
+            StatPeriod::half(2025, 2),
+        ]
+        .into_iter()
+        .map(req)
+        .collect();
+        let ids: Vec<i64> = communes.iter().map(|c| c.id).collect();
+        let scope = Scope::Province(qn.id);
+        let together = indicator_data::load_many(db, scope, &ids, &reqs).await.unwrap();
+        assert_eq!(together.len(), reqs.len());
+        for (r, data) in reqs.iter().zip(&together) {
+            let alone = indicator_data::load(db, scope, &ids, *r).await.unwrap();
+            assert_eq!(compute(data), compute(&alone), "{:?}", r.period);
+            assert_eq!(data.cases, alone.cases);
+            assert_eq!(data.propaganda, alone.propaganda);
+        }
+        // Each year has its own rows: 2025 holds the cases of 15/12/2024 and 14/12/2025.
+        assert_eq!(together[0].cases.len(), 2, "{}", db.backend().as_str());
+        assert_eq!(together[1].cases.len(), 1);
+        t.cleanup().await;
     }
 }

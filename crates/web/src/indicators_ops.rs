@@ -87,26 +87,40 @@ pub async fn compute(
     period: StatPeriod,
     baseline: Option<chrono::NaiveDate>,
 ) -> Result<Vec<IndicatorValue>, AppError> {
+    let mut v = compute_many(state, place, &[period], baseline).await?;
+    v.pop().ok_or_else(|| AppError::internal("no figures computed"))
+}
+
+/// [`compute`] for several periods (a trend), reading the rows once.
+pub async fn compute_many(
+    state: &AppState,
+    place: &Place,
+    periods: &[StatPeriod],
+    baseline: Option<chrono::NaiveDate>,
+) -> Result<Vec<Vec<IndicatorValue>>, AppError> {
     let cutoff = reporting(state).await?.cutoff_day;
     let today = diaban_domain::time::today_in_vietnam();
     let areas: AreaParams = parameters::in_force(&state.db, diaban_store::areas::PARAMS, today).await?;
-    let before = match period.kind {
-        PeriodKind::Year => period.previous(),
-        _ => period.a_year_before(),
-    };
-    let (Some(days), Some(previous)) = (period.bounds(cutoff), before.bounds(cutoff)) else {
-        return Err(AppError::bad_param("period", "outside the calendar"));
-    };
-    let req = Request {
-        period: days,
-        previous,
-        baseline: baseline.unwrap_or(areas.programme_from),
-        area_monitoring_months: areas.monitoring_months,
-        class_year: StatPeriod::containing(PeriodKind::Year, days.to, cutoff).year,
-    };
+    let mut reqs = Vec::with_capacity(periods.len());
+    for period in periods {
+        let before = match period.kind {
+            PeriodKind::Year => period.previous(),
+            _ => period.a_year_before(),
+        };
+        let (Some(days), Some(previous)) = (period.bounds(cutoff), before.bounds(cutoff)) else {
+            return Err(AppError::bad_param("period", "outside the calendar"));
+        };
+        reqs.push(Request {
+            period: days,
+            previous,
+            baseline: baseline.unwrap_or(areas.programme_from),
+            area_monitoring_months: areas.monitoring_months,
+            class_year: StatPeriod::containing(PeriodKind::Year, days.to, cutoff).year,
+        });
+    }
     let ids: Vec<i64> = place.communes.iter().map(|c| c.id).collect();
-    let data = indicator_data::load(&state.db, place.scope, &ids, req).await?;
-    Ok(indicators::compute(&data))
+    let data = indicator_data::load_many(&state.db, place.scope, &ids, &reqs).await?;
+    Ok(data.iter().map(indicators::compute).collect())
 }
 
 /// The plan whose targets the figures are compared with: `id` when given (it must apply

@@ -239,6 +239,28 @@ impl StatGroup {
     }
 }
 
+impl StatGroup {
+    /// The same group with the birth year and the year use began replaced by the latest
+    /// years in the same age band and duration-of-use band at the end of `period`. Persons
+    /// in the same bands count alike in that period's statistics, so the groups kept per
+    /// statistical year are fewer and [`compute_groups`] gives the same figures.
+    pub fn in_bands(mut self, period: &Period) -> Self {
+        let end = period.to.year();
+        let band = |y: i32| AgeBand::from_age(u32::try_from(end - y).unwrap_or(0));
+        let b = band(self.birth_year);
+        // Going back from the period's year, the first year of the same band (a year after
+        // the period's counts as the period's own).
+        self.birth_year =
+            (self.birth_year.min(end)..=end).rev().find(|y| band(*y) == b).unwrap_or(self.birth_year);
+        if let Some(since) = self.use_since_year {
+            let u = use_band(Some(since), period.to);
+            self.use_since_year =
+                (since.min(end)..=end).rev().find(|y| use_band(Some(*y), period.to) == u).or(Some(since));
+        }
+        self
+    }
+}
+
 /// Whether a person has a management record in the period: a measure runs on at least
 /// one day of it. An addiction determination is an act, not a term: it counts on its day.
 pub fn has_record_in(p: &StatPerson, period: &Period) -> bool {

@@ -25,7 +25,7 @@ pub fn year_groups(p: &StatPerson, cutoff_day: u32, last_year: i32) -> Vec<(i32,
         .into_iter()
         .filter_map(|y| {
             let period = StatPeriod::year(y).bounds(cutoff_day)?;
-            StatGroup::of(p, &period).map(|g| (y, g))
+            StatGroup::of(p, &period).map(|g| (y, g.in_bands(&period)))
         })
         .collect()
 }
@@ -60,7 +60,7 @@ mod tests {
         (2000..=last)
             .filter_map(|y| {
                 let period = StatPeriod::year(y).bounds(cutoff).unwrap();
-                StatGroup::of(p, &period).map(|g| (y, g))
+                StatGroup::of(p, &period).map(|g| (y, g.in_bands(&period)))
             })
             .collect()
     }
@@ -90,6 +90,33 @@ mod tests {
                 assert_eq!(year_groups(p, cutoff, 2028), brute(p, cutoff, 2028), "cutoff {cutoff}: {p:?}");
             }
         }
+    }
+
+    #[test]
+    fn groups_in_bands_give_the_same_figures() {
+        use crate::person::stats::{Period, compute_groups};
+        let period = Period::statistical_year(2026).unwrap();
+        let mut groups = Vec::new();
+        for birth_year in 1950..=2020 {
+            for since in
+                [None, Some(1990), Some(2016), Some(2021), Some(2022), Some(2025), Some(2026), Some(2027)]
+            {
+                let mut p = person(
+                    vec![StatEpisode { kind: EpisodeKind::UserManagement, start: d(2026, 1, 1), end: None }],
+                    vec![],
+                );
+                p.birth_year = birth_year;
+                p.use_since_year = since;
+                groups.push(StatGroup::of(&p, &period).unwrap());
+            }
+        }
+        let banded: Vec<StatGroup> = groups.iter().cloned().map(|g| g.in_bands(&period)).collect();
+        assert_eq!(compute_groups(&banded, period), compute_groups(&groups, period));
+        let mut keys: Vec<(i32, Option<i32>)> =
+            banded.iter().map(|g| (g.birth_year, g.use_since_year)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 5 * 5, "five age bands by five duration bands: {keys:?}");
     }
 
     #[test]

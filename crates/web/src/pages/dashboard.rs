@@ -171,7 +171,30 @@ async fn dashboard(
         .unwrap_or(IndicatorId::SitesActive);
     let plan = ind::plan_for(&state, &place, q.plan).await?;
     let baseline = plan.as_ref().map(|p| p.baseline_on);
-    let values = ind::compute(&state, &place, period, baseline).await?;
+    let series: Vec<StatPeriod> = match period.kind {
+        PeriodKind::Month => {
+            let mut v = vec![period];
+            while v.len() < 12 {
+                let before = v[v.len() - 1].previous();
+                v.push(before);
+            }
+            v.reverse();
+            v
+        }
+        _ => {
+            let last = StatPeriod::year(period.year);
+            let first = StatPeriod::year(2023.max(period.year - 7));
+            (first.year..=last.year).map(StatPeriod::year).collect()
+        }
+    };
+    // The chosen period and the trend's, computed over one read of the rows.
+    let mut wanted = series.clone();
+    if !wanted.contains(&period) {
+        wanted.push(period);
+    }
+    let computed = ind::compute_many(&state, &place, &wanted, baseline).await?;
+    let of = |sp: StatPeriod| wanted.iter().position(|w| *w == sp).map(|i| &computed[i]);
+    let values = of(period).cloned().unwrap_or_default();
     let value = |id: IndicatorId| values.iter().find(|v| v.id == id);
     let targets: Vec<Card> = match &plan {
         None => TARGETS.iter().filter_map(|id| value(*id)).map(|v| card(tr, v)).collect(),
@@ -181,7 +204,7 @@ async fn dashboard(
                 .into_iter()
                 .filter_map(|(t, st, rule)| {
                     let mut c = card(tr, value(t.indicator)?);
-                    c.goal = diaban_domain::plan::describe_vi(&t);
+                    c.goal = diaban_domain::plan::goal_vi(&t);
                     c.status = match st {
                         TargetStatus::OnTrack => "on-track",
                         TargetStatus::AtRisk => "at-risk",
@@ -222,27 +245,10 @@ async fn dashboard(
         .collect();
     // The trend: the statistical years from the programme's start to the one shown
     // (at most eight), or the twelve months up to a month shown.
-    let series: Vec<StatPeriod> = match period.kind {
-        PeriodKind::Month => {
-            let mut v = vec![period];
-            while v.len() < 12 {
-                let before = v[v.len() - 1].previous();
-                v.push(before);
-            }
-            v.reverse();
-            v
-        }
-        _ => {
-            let last = StatPeriod::year(period.year);
-            let first = StatPeriod::year(2023.max(period.year - 7));
-            (first.year..=last.year).map(StatPeriod::year).collect()
-        }
-    };
-    let mut trend_values = Vec::new();
-    for sp in &series {
-        let v = ind::compute(&state, &place, *sp, baseline).await?;
-        trend_values.push(v.iter().find(|x| x.id == indicator).and_then(|x| x.value));
-    }
+    let trend_values: Vec<Option<f64>> = series
+        .iter()
+        .map(|sp| of(*sp).and_then(|v| v.iter().find(|x| x.id == indicator)).and_then(|x| x.value))
+        .collect();
     let trend = json!({
         "kind": "line",
         "labels": series.iter().map(|p| p.label_vi()).collect::<Vec<_>>(),
