@@ -165,7 +165,12 @@ fn document_xml(doc: &Document<'_>) -> String {
     // The heading (Decree 30, Appendix I, items 1–4).
     let left = [
         para(&lh.superior, st(false, false, SZ_HEAD), Align::Center, false),
-        para(&lh.issuer, Style { bold: true, underline: true, ..st(true, false, SZ_HEAD) }, Align::Center, false),
+        para(
+            &lh.issuer,
+            Style { bold: true, underline: true, ..st(true, false, SZ_HEAD) },
+            Align::Center,
+            false,
+        ),
         para(&number_line(doc.number, &lh.symbol), st(false, false, SZ_HEAD), Align::Center, false),
     ]
     .concat();
@@ -175,12 +180,15 @@ fn document_xml(doc: &Document<'_>) -> String {
         para(&place_date_line(&lh.place, doc.issued_on), st(false, true, SZ_BODY), Align::Center, false),
     ]
     .concat();
-    b.push_str(&layout_table(&[3600, TEXT_WIDTH - 3600], &[left, right]));
+    b.push_str(&layout_table(&[4300, TEXT_WIDTH - 4300], &[left, right]));
     // The title: the kind of document, then its summary.
     b.push_str(&para("", st(false, false, SZ_BODY), Align::Center, false));
     b.push_str(&para("BÁO CÁO", st(true, false, SZ_BODY), Align::Center, false));
     let summary = doc.title.strip_prefix("Báo cáo ").unwrap_or(doc.title);
-    let summary = summary.chars().next().map_or(String::new(), |c| c.to_uppercase().collect::<String>() + &summary[c.len_utf8()..]);
+    let summary = summary
+        .chars()
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().collect::<String>() + &summary[c.len_utf8()..]);
     b.push_str(&para(&summary, st(true, false, SZ_BODY), Align::Center, false));
     b.push_str(&para(&doc.period_line(), st(false, true, SZ_BODY), Align::Center, false));
     for section in &doc.template.sections {
@@ -206,7 +214,9 @@ fn document_xml(doc: &Document<'_>) -> String {
                             Column::SamePeriodLastYear => fmt_value_vi(*id, fig.and_then(|f| f.previous)),
                             Column::Change => fig.map_or("—".into(), fmt_change_vi),
                             Column::Target => target.map_or("—".into(), |t| t.target.clone()),
-                            Column::Status => target.and_then(|t| t.status).map_or("—".into(), |s| s.label_vi().into()),
+                            Column::Status => {
+                                target.and_then(|t| t.status).map_or("—".into(), |s| s.label_vi().into())
+                            }
                         }));
                         cells
                     })
@@ -227,7 +237,9 @@ fn document_xml(doc: &Document<'_>) -> String {
                             (i + 1).to_string(),
                             id.label_vi().to_owned(),
                             fmt_value_vi(*id, value),
-                            t.map(|t| t.target.clone()).filter(|s| !s.is_empty()).unwrap_or_else(|| "Chưa giao chỉ tiêu".into()),
+                            t.map(|t| t.target.clone())
+                                .filter(|s| !s.is_empty())
+                                .unwrap_or_else(|| "Chưa giao chỉ tiêu".into()),
                             t.and_then(|t| t.status).map_or("—".into(), |s| s.label_vi().into()),
                         ]
                     })
@@ -238,7 +250,12 @@ fn document_xml(doc: &Document<'_>) -> String {
                     &lines,
                 ));
                 if let Some(plan) = &f.plan {
-                    b.push_str(&para(&format!("Chỉ tiêu theo Kế hoạch số {plan}."), st(false, true, SZ_TABLE), Align::Left, false));
+                    b.push_str(&para(
+                        &format!("Chỉ tiêu theo Kế hoạch số {plan}."),
+                        st(false, true, SZ_TABLE),
+                        Align::Left,
+                        false,
+                    ));
                 }
             }
             Section::Protection { .. } => {
@@ -247,9 +264,15 @@ fn document_xml(doc: &Document<'_>) -> String {
                     .lines()
                     .iter()
                     .enumerate()
-                    .map(|(i, (_, label, n))| vec![(i + 1).to_string(), (*label).to_owned(), fmt_count_vi(*n as f64)])
+                    .map(|(i, (_, label, n))| {
+                        vec![(i + 1).to_string(), (*label).to_owned(), fmt_count_vi(*n as f64)]
+                    })
                     .collect();
-                b.push_str(&data_table(&[600, TEXT_WIDTH - 2600, 2000], &["STT", "Nội dung", "Số lượt"], &lines));
+                b.push_str(&data_table(
+                    &[600, TEXT_WIDTH - 2600, 2000],
+                    &["STT", "Nội dung", "Số lượt"],
+                    &lines,
+                ));
             }
         }
     }

@@ -62,7 +62,14 @@ pub fn xlsx(doc: &Document<'_>) -> Result<Vec<u8>, Error> {
     Ok(workbook(doc)?)
 }
 
-fn number(sheet: &mut Worksheet, r: u32, c: u16, v: Option<f64>, f: &Format, fm: &Formats) -> Result<(), XlsxError> {
+fn number(
+    sheet: &mut Worksheet,
+    r: u32,
+    c: u16,
+    v: Option<f64>,
+    f: &Format,
+    fm: &Formats,
+) -> Result<(), XlsxError> {
     match v {
         Some(v) => sheet.write_number_with_format(r, c, v, f)?,
         None => sheet.write_string_with_format(r, c, "—", &fm.blank)?,
@@ -94,7 +101,14 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
     r += 1;
     sheet.merge_range(r, 0, r, WIDTH - 1, &doc.period_line(), &fm.italic_center)?;
     r += 1;
-    sheet.merge_range(r, 0, r, WIDTH - 1, &format!("Đơn vị: {} ({})", figures.unit_name, figures.unit_code), &fm.center)?;
+    sheet.merge_range(
+        r,
+        0,
+        r,
+        WIDTH - 1,
+        &format!("Đơn vị: {} ({})", figures.unit_name, figures.unit_code),
+        &fm.center,
+    )?;
     r += 2;
     for section in &doc.template.sections {
         match section {
@@ -115,7 +129,8 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
                     };
                     for (j, col) in columns.iter().take(usize::from(WIDTH - 2)).enumerate() {
                         let c = 2 + j as u16;
-                        let target = figures.targets.iter().find(|t| t.indicator == *id && !t.target.is_empty());
+                        let target =
+                            figures.targets.iter().find(|t| t.indicator == *id && !t.target.is_empty());
                         match col {
                             Column::Value => number(sheet, r, c, fig.and_then(|f| f.value), value_f, &fm)?,
                             Column::SamePeriodLastYear => {
@@ -129,7 +144,12 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
                                 number(sheet, r, c, fig.and_then(|f| f.change()), cf, &fm)?
                             }
                             Column::Target => {
-                                sheet.write_string_with_format(r, c, target.map_or("—", |t| t.target.as_str()), &fm.text)?;
+                                sheet.write_string_with_format(
+                                    r,
+                                    c,
+                                    target.map_or("—", |t| t.target.as_str()),
+                                    &fm.text,
+                                )?;
                             }
                             Column::Status => {
                                 let s = target.and_then(|t| t.status).map_or("—", |s| s.label_vi());
@@ -152,7 +172,10 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
                     sheet.write_string_with_format(r, 1, id.label_vi(), &fm.text)?;
                     let value = t.and_then(|t| t.current).or_else(|| figures.get(*id).and_then(|f| f.value));
                     number(sheet, r, 2, value, &fm.percent, &fm)?;
-                    let target = t.map(|t| t.target.as_str()).filter(|s| !s.is_empty()).unwrap_or("Chưa giao chỉ tiêu");
+                    let target = t
+                        .map(|t| t.target.as_str())
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or("Chưa giao chỉ tiêu");
                     sheet.merge_range(r, 3, r, 5, target, &fm.text)?;
                     let s = t.and_then(|t| t.status).map_or("—", |s| s.label_vi());
                     sheet.write_string_with_format(r, 6, s, &fm.blank)?;
@@ -160,7 +183,14 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
                     r += 1;
                 }
                 if let Some(plan) = &figures.plan {
-                    sheet.merge_range(r, 0, r, WIDTH - 1, &format!("Chỉ tiêu theo Kế hoạch số {plan}."), &fm.plain)?;
+                    sheet.merge_range(
+                        r,
+                        0,
+                        r,
+                        WIDTH - 1,
+                        &format!("Chỉ tiêu theo Kế hoạch số {plan}."),
+                        &fm.plain,
+                    )?;
                     r += 1;
                 }
                 r += 1;

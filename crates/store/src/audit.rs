@@ -386,8 +386,10 @@ pub async fn protection_counts(
             .add(Expr::col("action").ne("person.export")))))
         .await?,
         // Failed sign-ins are refusals too; they are counted on their own line.
-        denied: n(count(base().add(Expr::col("outcome").eq("denied")).add(Expr::col("action").not_like("login.%"))))
-            .await?,
+        denied: n(count(
+            base().add(Expr::col("outcome").eq("denied")).add(Expr::col("action").not_like("login.%")),
+        ))
+        .await?,
         failed_logins: n(count(base().add(Expr::col("action").eq("login.failure")))).await?,
     })
 }

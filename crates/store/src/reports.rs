@@ -146,7 +146,8 @@ fn bad(what: &str, e: impl std::fmt::Display) -> DbError {
 impl TryFrom<Row> for ReportRow {
     type Error = DbError;
     fn try_from(r: Row) -> Result<Self, DbError> {
-        let level = ReportLevel::of_unit_level(&r.unit_level).ok_or_else(|| bad("unit level", &r.unit_level))?;
+        let level =
+            ReportLevel::of_unit_level(&r.unit_level).ok_or_else(|| bad("unit level", &r.unit_level))?;
         Ok(ReportRow {
             id: r.id,
             unit_id: r.unit_id,
@@ -216,12 +217,12 @@ pub struct ReportFilter {
 
 fn scope_cond(scope: Scope) -> Cond {
     match scope {
-        Scope::Province(p) => Cond::any()
-            .add(Expr::col(("u", "id")).eq(p))
-            .add(Expr::col(("u", "scope_province_id")).eq(p)),
-        Scope::Commune(c) => Cond::any()
-            .add(Expr::col(("u", "id")).eq(c))
-            .add(Expr::col(("u", "scope_commune_id")).eq(c)),
+        Scope::Province(p) => {
+            Cond::any().add(Expr::col(("u", "id")).eq(p)).add(Expr::col(("u", "scope_province_id")).eq(p))
+        }
+        Scope::Commune(c) => {
+            Cond::any().add(Expr::col(("u", "id")).eq(c)).add(Expr::col(("u", "scope_commune_id")).eq(c))
+        }
     }
 }
 
@@ -253,9 +254,8 @@ pub async fn list(db: &Db, scope: Scope, f: &ReportFilter) -> Result<Vec<ReportR
 /// A report by id within the scope (None outside it or when missing).
 #[tracing::instrument(skip(db))]
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<ReportRow>, DbError> {
-    let q = select()
-        .cond_where(Cond::all().add(scope_cond(scope)).add(Expr::col(("r", "id")).eq(id)))
-        .to_owned();
+    let q =
+        select().cond_where(Cond::all().add(scope_cond(scope)).add(Expr::col(("r", "id")).eq(id))).to_owned();
     let row: Option<Row> = db.exec().fetch_optional(&q).await?;
     row.map(ReportRow::try_from).transpose()
 }
@@ -337,9 +337,7 @@ pub async fn set_narratives(
         .table("reports")
         .values([("narratives", json(narratives)?.into()), ("updated_at", Utc::now().into())])
         .and_where(Expr::col("id").eq(id))
-        .and_where(
-            Expr::col("status").is_in([ReportStatus::Draft.as_str(), ReportStatus::Returned.as_str()]),
-        )
+        .and_where(Expr::col("status").is_in([ReportStatus::Draft.as_str(), ReportStatus::Returned.as_str()]))
         .to_owned();
     if tx.exec().execute(&q).await? != 1 {
         return Err(DbError::NotFound);
@@ -396,7 +394,8 @@ pub async fn transition(
         values.push(("return_reason", reason.trim().into()));
     }
     if let Some(i) = &issue {
-        let unit = Query::select().column("unit_id").from("reports").and_where(Expr::col("id").eq(id)).to_owned();
+        let unit =
+            Query::select().column("unit_id").from("reports").and_where(Expr::col("id").eq(id)).to_owned();
         #[derive(sqlx::FromRow)]
         struct UnitOf {
             unit_id: i64,
@@ -428,7 +427,16 @@ pub async fn transition(
     }
     let ev = Query::insert()
         .into_table("report_events")
-        .columns(["report_id", "action", "from_status", "to_status", "actor_user_id", "actor", "reason", "at"])
+        .columns([
+            "report_id",
+            "action",
+            "from_status",
+            "to_status",
+            "actor_user_id",
+            "actor",
+            "reason",
+            "at",
+        ])
         .values_panic([
             id.into(),
             t.as_str().into(),

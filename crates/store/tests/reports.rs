@@ -19,7 +19,13 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn entry(unit: &str, action: &str) -> NewEntry {
-    NewEntry { actor: "cli".into(), unit_code: unit.into(), action: action.into(), outcome: "ok".into(), ..Default::default() }
+    NewEntry {
+        actor: "cli".into(),
+        unit_code: unit.into(),
+        action: action.into(),
+        outcome: "ok".into(),
+        ..Default::default()
+    }
 }
 
 fn figures(code: &str) -> Figures {
@@ -77,15 +83,32 @@ async fn transitions_move_from_the_status_read_and_issuing_numbers_and_freezes()
             narratives: tpl.template.default_narratives(),
         };
         let id = reports::create(db, &new("2026"), entry("51", "report.create")).await.unwrap();
-        assert!(matches!(reports::create(db, &new("2026"), entry("51", "report.create")).await, Err(DbError::Conflict(_))));
+        assert!(matches!(
+            reports::create(db, &new("2026"), entry("51", "report.create")).await,
+            Err(DbError::Conflict(_))
+        ));
         let step = |from, to, t, reason| Step { from, to, t, reason };
-        reports::transition(db, id, &step(S::Draft, S::Submitted, T::Submit, ""), None, entry("51", "")).await.unwrap();
+        reports::transition(db, id, &step(S::Draft, S::Submitted, T::Submit, ""), None, entry("51", ""))
+            .await
+            .unwrap();
         // A second reviewer acting on the status it read before: refused.
-        let stale = reports::transition(db, id, &step(S::Draft, S::Submitted, T::Submit, ""), None, entry("51", "")).await;
+        let stale =
+            reports::transition(db, id, &step(S::Draft, S::Submitted, T::Submit, ""), None, entry("51", ""))
+                .await;
         assert!(matches!(stale, Err(DbError::Conflict(_))), "{stale:?}");
-        reports::transition(db, id, &step(S::Submitted, S::Approved, T::Approve, ""), None, entry("51", "")).await.unwrap();
+        reports::transition(db, id, &step(S::Submitted, S::Approved, T::Approve, ""), None, entry("51", ""))
+            .await
+            .unwrap();
         let issue = Issue { symbol: "BC-CAT".into(), on: d(2027, 1, 5), figures: figures("51") };
-        reports::transition(db, id, &step(S::Approved, S::Issued, T::Issue, ""), Some(issue), entry("51", "")).await.unwrap();
+        reports::transition(
+            db,
+            id,
+            &step(S::Approved, S::Issued, T::Issue, ""),
+            Some(issue),
+            entry("51", ""),
+        )
+        .await
+        .unwrap();
         let r = reports::get(db, Scope::Province(p.id), id).await.unwrap().unwrap();
         assert_eq!(r.status, S::Issued);
         assert_eq!(r.number.as_deref(), Some("1/BC-CAT"));
@@ -100,11 +123,22 @@ async fn transitions_move_from_the_status_read_and_issuing_numbers_and_freezes()
             reports::transition(db, id2, &step(from, to, tr, ""), None, entry("51", "")).await.unwrap();
         }
         let issue = Issue { symbol: "BC-CAT".into(), on: d(2027, 3, 1), figures: figures("51") };
-        reports::transition(db, id2, &step(S::Approved, S::Issued, T::Issue, ""), Some(issue), entry("51", "")).await.unwrap();
+        reports::transition(
+            db,
+            id2,
+            &step(S::Approved, S::Issued, T::Issue, ""),
+            Some(issue),
+            entry("51", ""),
+        )
+        .await
+        .unwrap();
         let r2 = reports::get(db, Scope::Province(p.id), id2).await.unwrap().unwrap();
         assert_eq!(r2.number.as_deref(), Some("2/BC-CAT"));
         let history = reports::events(db, id).await.unwrap();
-        assert_eq!(history.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["submit", "approve", "issue"]);
+        assert_eq!(
+            history.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["submit", "approve", "issue"]
+        );
         let (log, _) = audit::search(
             db,
             &audit::AuditFilter { action_prefix: Some("report.".into()), limit: 100, ..Default::default() },
@@ -114,8 +148,13 @@ async fn transitions_move_from_the_status_read_and_issuing_numbers_and_freezes()
         assert!(log.iter().any(|e| e.action == "report.issue" && e.target_id == id.to_string()));
         // Lists are scoped: another province sees nothing.
         let hn = units::by_code(db, "01", Some(UnitLevel::Province), d(2026, 1, 1)).await.unwrap().unwrap();
-        assert!(reports::list(db, Scope::Province(hn.id), &ReportFilter::default()).await.unwrap().is_empty());
-        assert_eq!(reports::list(db, Scope::Province(p.id), &ReportFilter::default()).await.unwrap().len(), 2);
+        assert!(
+            reports::list(db, Scope::Province(hn.id), &ReportFilter::default()).await.unwrap().is_empty()
+        );
+        assert_eq!(
+            reports::list(db, Scope::Province(p.id), &ReportFilter::default()).await.unwrap().len(),
+            2
+        );
         assert!(reports::get(db, Scope::Province(hn.id), id).await.unwrap().is_none());
     }
 }
@@ -143,7 +182,13 @@ async fn protection_counts_come_from_the_units_actors_in_the_period() {
         let p = audit::protection_counts(db, from, to, &codes).await.unwrap();
         assert_eq!(
             p,
-            Protection { person_reads: 2, identity_exports: 1, other_exports: 1, denied: 1, failed_logins: 1 }
+            Protection {
+                person_reads: 2,
+                identity_exports: 1,
+                other_exports: 1,
+                denied: 1,
+                failed_logins: 1
+            }
         );
         let commune = audit::protection_counts(db, from, to, &codes[1..]).await.unwrap();
         assert_eq!(commune.person_reads, 1);

@@ -21,7 +21,12 @@ use diaban_store::reports::ReportRow;
 use std::collections::BTreeMap;
 
 /// The figures of `place` for `period`, computed now.
-pub async fn figures(db: &Db, place: &Place, period: StatPeriod, now: DateTime<Utc>) -> Result<Figures, AppError> {
+pub async fn figures(
+    db: &Db,
+    place: &Place,
+    period: StatPeriod,
+    now: DateTime<Utc>,
+) -> Result<Figures, AppError> {
     let cutoff = ops::reporting_in(db).await?.cutoff_day;
     let days = period.bounds(cutoff).ok_or_else(|| AppError::bad_param("period", "outside the calendar"))?;
     let plan = ops::plan_for_in(db, place, None).await?;
@@ -82,12 +87,18 @@ pub async fn figures(db: &Db, place: &Place, period: StatPeriod, now: DateTime<U
 }
 
 /// The letterhead of a unit's police under the template.
-pub async fn letterhead(db: &Db, unit: &diaban_store::units::Unit, template: &Template) -> Result<Letterhead, AppError> {
+pub async fn letterhead(
+    db: &Db,
+    unit: &diaban_store::units::Unit,
+    template: &Template,
+) -> Result<Letterhead, AppError> {
     let level = ReportLevel::of_unit_level(&unit.level)
         .ok_or_else(|| AppError::bad_param("unit", "not a province or a commune"))?;
     let province = match level {
         ReportLevel::Province => unit.clone(),
-        ReportLevel::Commune => diaban_store::units::get(db, unit.scope_province_id.unwrap_or(unit.id)).await?,
+        ReportLevel::Commune => {
+            diaban_store::units::get(db, unit.scope_province_id.unwrap_or(unit.id)).await?
+        }
     };
     Ok(Letterhead::of(level, &unit.name, &province.name, &template.blocks))
 }
@@ -277,10 +288,16 @@ pub struct NewReportInput {
 }
 
 /// Creates a draft for a unit the caller drafts for; returns its id.
-pub async fn create(state: &crate::AppState, who: &Identity, input: &NewReportInput) -> Result<i64, AppError> {
+pub async fn create(
+    state: &crate::AppState,
+    who: &Identity,
+    input: &NewReportInput,
+) -> Result<i64, AppError> {
     use diaban_domain::report::workflow::is_drafter;
-    let kind: ReportKind =
-        input.kind.parse().map_err(|e: diaban_domain::report::ReportError| unprocessable("kind", e.message_vi()))?;
+    let kind: ReportKind = input
+        .kind
+        .parse()
+        .map_err(|e: diaban_domain::report::ReportError| unprocessable("kind", e.message_vi()))?;
     let period = kind.period(&input.period).map_err(|e| unprocessable("period", e.message_vi()))?;
     let place = ops::place(state, who, input.unit.as_deref()).await?;
     let level = ReportLevel::of_unit_level(&place.unit.level)
@@ -291,7 +308,14 @@ pub async fn create(state: &crate::AppState, who: &Identity, input: &NewReportIn
     };
     let standing = if own { Standing::Own } else { Standing::Above };
     if !is_drafter(who.role, level, standing) {
-        return Err(refuse(&state.db, who, "report.create", 0, "only the unit's own police drafts its report".into()).await);
+        return Err(refuse(
+            &state.db,
+            who,
+            "report.create",
+            0,
+            "only the unit's own police drafts its report".into(),
+        )
+        .await);
     }
     let cutoff = ops::reporting(state).await?.cutoff_day;
     let label = period.bounds(cutoff).map(|_| period.label_vi()).unwrap_or_default();
@@ -329,7 +353,14 @@ pub async fn set_narratives(
     let r = visible_report(&state.db, who, id).await?;
     let st = standing(who, &r);
     if !is_drafter(who.role, r.level, st) {
-        return Err(refuse(&state.db, who, "report.narratives", id, "only the drafting unit edits the report".into()).await);
+        return Err(refuse(
+            &state.db,
+            who,
+            "report.narratives",
+            id,
+            "only the drafting unit edits the report".into(),
+        )
+        .await);
     }
     if !may_edit(who.role, r.level, st, r.status) {
         return Err(AppError::new(ErrorKind::Conflict, "the report is no longer a draft"));
@@ -341,7 +372,13 @@ pub async fn set_narratives(
     for (k, v) in texts {
         all.insert(k.clone(), v.trim().to_owned());
     }
-    Ok(diaban_store::reports::set_narratives(&state.db, id, &all, who.audit("report.narratives", "report", id)).await?)
+    Ok(diaban_store::reports::set_narratives(
+        &state.db,
+        id,
+        &all,
+        who.audit("report.narratives", "report", id),
+    )
+    .await?)
 }
 
 /// Takes step `t` on a report: checked by the workflow's rules, recorded with its history
@@ -361,7 +398,9 @@ pub async fn take_step(
         Err(e @ WorkflowError::NotAllowed(_)) => {
             return Err(refuse(&state.db, who, &format!("report.{t}"), id, e.message_vi()).await);
         }
-        Err(e @ WorkflowError::NotFrom(..)) => return Err(AppError::new(ErrorKind::Conflict, e.message_vi())),
+        Err(e @ WorkflowError::NotFrom(..)) => {
+            return Err(AppError::new(ErrorKind::Conflict, e.message_vi()));
+        }
         Err(e @ WorkflowError::ReasonRequired) => return Err(unprocessable("reason", e.message_vi())),
     };
     let issue = if t == Transition::Issue {
@@ -377,7 +416,9 @@ pub async fn take_step(
         None
     };
     let record = diaban_store::reports::Step { from: r.status, to, t, reason };
-    match diaban_store::reports::transition(&state.db, id, &record, issue, who.audit("report", "report", id)).await {
+    match diaban_store::reports::transition(&state.db, id, &record, issue, who.audit("report", "report", id))
+        .await
+    {
         Err(diaban_store::DbError::Conflict(_)) => {
             Err(AppError::new(ErrorKind::Conflict, "the report changed meanwhile; reload it"))
         }

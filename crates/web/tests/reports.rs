@@ -114,7 +114,11 @@ async fn a_communes_report_goes_through_the_workflow_and_its_issued_figures_stay
         assert_eq!(xa.post_json(&format!("{path}/submit"), &json!({})).await.0, 200);
         assert_eq!(xa.post_json(&format!("{path}/approve"), &json!({})).await.0, 403, "{e}: not one's own");
         assert_eq!(pc04.post_json(&format!("{path}/approve"), &json!({})).await.0, 200);
-        assert_eq!(pc04.post_json(&format!("{path}/issue"), &json!({})).await.0, 403, "{e}: the drafting unit issues");
+        assert_eq!(
+            pc04.post_json(&format!("{path}/issue"), &json!({})).await.0,
+            403,
+            "{e}: the drafting unit issues"
+        );
         let (s, v) = xa.post_json(&format!("{path}/issue"), &json!({})).await;
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["status"], "issued");
@@ -128,7 +132,8 @@ async fn a_communes_report_goes_through_the_workflow_and_its_issued_figures_stay
         assert_eq!(list["total"], 1, "{list}");
         // The history and the audit log hold every step.
         let (_, r) = xa.get_json(&path).await;
-        let steps: Vec<&str> = r["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
+        let steps: Vec<&str> =
+            r["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
         assert_eq!(steps, ["submit", "return", "redraft", "submit", "approve", "issue"], "{e}");
         assert_eq!(r["history"][1]["reason"], "Thiếu số liệu");
         for a in ["report.submit", "report.return", "report.redraft", "report.approve", "report.issue"] {
@@ -257,7 +262,13 @@ async fn the_pages_list_create_edit_and_move_a_report_with_csrf() {
         assert!(html.contains("Báo cáo định kỳ"), "{e}");
         assert!(html.contains("name=\"csrf_token\""));
         // Without the CSRF token: refused.
-        let r = pc04.client.post(pc04.url("/reports")).form(&[("kind", "annual"), ("period", "2026")]).send().await.unwrap();
+        let r = pc04
+            .client
+            .post(pc04.url("/reports"))
+            .form(&[("kind", "annual"), ("period", "2026")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 403, "{e}");
         // A mismatched period is shown on the form.
         let r = pc04.post_form("/reports", &[("kind", "half-year"), ("period", "2026-03")]).await;

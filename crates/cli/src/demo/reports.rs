@@ -35,7 +35,8 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
         .into_iter()
         .find(|u| u.name == super::accounts::DEMO_COMMUNE_NAME)
         .ok_or_else(|| anyhow::anyhow!("the demo commune is missing"))?;
-    let id_of = |name: &'static str| async move { users::by_username(db, name).await.map(|u| u.map(|u| u.id)) };
+    let id_of =
+        |name: &'static str| async move { users::by_username(db, name).await.map(|u| u.map(|u| u.id)) };
     let pc04 = actor("pc04", id_of("pc04").await?, Role::ProvinceOfficer, &province.code);
     let leader = actor("lanhdao", id_of("lanhdao").await?, Role::Leader, &province.code);
     let xa = actor("congan.xa", id_of("congan.xa").await?, Role::CommuneOfficer, &commune.code);
@@ -48,23 +49,51 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
     let above = (&pc04, Role::ProvinceOfficer, Standing::Above);
     type Who<'a> = (&'a NewEntry, Role, Standing);
     let specs: Vec<(&Unit, &NewEntry, Role, ReportKind, &str, Vec<(Who, Transition, &str)>)> = vec![
-        (p.0, p.1, p.2, ReportKind::Annual, "2025", vec![
-            ((p.1, p.2, Standing::Own), Transition::Submit, ""),
-            (lead, Transition::Approve, ""),
-            ((p.1, p.2, Standing::Own), Transition::Issue, ""),
-        ]),
-        (p.0, p.1, p.2, ReportKind::HalfYear, "2026-H1", vec![
-            ((p.1, p.2, Standing::Own), Transition::Submit, ""),
-            (lead, Transition::Return, "(demo) Bổ sung đánh giá nguyên nhân điểm tái hình thành."),
-            ((p.1, p.2, Standing::Own), Transition::Redraft, ""),
-            ((p.1, p.2, Standing::Own), Transition::Submit, ""),
-            (lead, Transition::Approve, ""),
-        ]),
-        (p.0, p.1, p.2, ReportKind::Monthly, "2026-10", vec![((p.1, p.2, Standing::Own), Transition::Submit, "")]),
-        (c.0, c.1, c.2, ReportKind::Monthly, "2026-10", vec![
-            ((c.1, c.2, Standing::Own), Transition::Submit, ""),
-            (above, Transition::Return, "(demo) Số liệu người có hồ sơ chưa khớp với danh sách quản lý."),
-        ]),
+        (
+            p.0,
+            p.1,
+            p.2,
+            ReportKind::Annual,
+            "2025",
+            vec![
+                ((p.1, p.2, Standing::Own), Transition::Submit, ""),
+                (lead, Transition::Approve, ""),
+                ((p.1, p.2, Standing::Own), Transition::Issue, ""),
+            ],
+        ),
+        (
+            p.0,
+            p.1,
+            p.2,
+            ReportKind::HalfYear,
+            "2026-H1",
+            vec![
+                ((p.1, p.2, Standing::Own), Transition::Submit, ""),
+                (lead, Transition::Return, "(demo) Bổ sung đánh giá nguyên nhân điểm tái hình thành."),
+                ((p.1, p.2, Standing::Own), Transition::Redraft, ""),
+                ((p.1, p.2, Standing::Own), Transition::Submit, ""),
+                (lead, Transition::Approve, ""),
+            ],
+        ),
+        (
+            p.0,
+            p.1,
+            p.2,
+            ReportKind::Monthly,
+            "2026-10",
+            vec![((p.1, p.2, Standing::Own), Transition::Submit, "")],
+        ),
+        (
+            c.0,
+            c.1,
+            c.2,
+            ReportKind::Monthly,
+            "2026-10",
+            vec![
+                ((c.1, c.2, Standing::Own), Transition::Submit, ""),
+                (above, Transition::Return, "(demo) Số liệu người có hồ sơ chưa khớp với danh sách quản lý."),
+            ],
+        ),
         (c.0, c.1, c.2, ReportKind::Monthly, "2026-11", vec![]),
     ];
     for (unit, drafter, _role, kind, period, steps) in specs {
@@ -88,11 +117,15 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
                 let row = reports::get(db, Scope::Province(province.id), id)
                     .await?
                     .ok_or_else(|| anyhow::anyhow!("demo report {id} vanished"))?;
-                let lh = reports_ops::letterhead(db, unit, &template.template).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                let lh = reports_ops::letterhead(db, unit, &template.template)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
                 Some(Issue {
                     symbol: lh.symbol,
                     on: diaban_domain::time::today_in_vietnam(),
-                    figures: reports_ops::live_figures(db, &row).await.map_err(|e| anyhow::anyhow!("{}", e.message))?,
+                    figures: reports_ops::live_figures(db, &row)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", e.message))?,
                 })
             } else {
                 None
@@ -106,5 +139,8 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
 }
 
 async fn reports_ops_cutoff(db: &Db) -> anyhow::Result<u32> {
-    Ok(diaban_web::indicators_ops::reporting_in(db).await.map_err(|e| anyhow::anyhow!("{}", e.message))?.cutoff_day)
+    Ok(diaban_web::indicators_ops::reporting_in(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?
+        .cutoff_day)
 }

@@ -99,7 +99,9 @@ pub enum ReportError {
     #[error("'{0}' is not a period: expected YYYY, YYYY-H1, YYYY-H2 or YYYY-MM")]
     BadPeriod(String),
     /// A period of another length.
-    #[error("period '{period}' does not match kind {kind}: monthly takes YYYY-MM (2026-03), half-year YYYY-H1 or YYYY-H2, annual YYYY")]
+    #[error(
+        "period '{period}' does not match kind {kind}: monthly takes YYYY-MM (2026-03), half-year YYYY-H1 or YYYY-H2, annual YYYY"
+    )]
     PeriodKind {
         /// The kind asked for.
         kind: ReportKind,
@@ -122,7 +124,9 @@ impl ReportError {
     pub fn message_vi(&self) -> String {
         match self {
             ReportError::BadKind(k) => {
-                format!("«{k}» không phải loại báo cáo: chọn monthly (tháng), half-year (6 tháng) hoặc annual (năm).")
+                format!(
+                    "«{k}» không phải loại báo cáo: chọn monthly (tháng), half-year (6 tháng) hoặc annual (năm)."
+                )
             }
             ReportError::BadPeriod(p) => {
                 format!("«{p}» không phải là kỳ báo cáo: nhập YYYY, YYYY-H1, YYYY-H2 hoặc YYYY-MM.")
@@ -338,7 +342,12 @@ pub fn diff(frozen: &Figures, now: &Figures) -> Vec<DiffLine> {
         let n = now.get(f.id);
         let nv = n.and_then(|n| n.value);
         if differs(f.value, nv) {
-            out.push(DiffLine { key: f.id.as_str().into(), label: f.id.label_vi().into(), frozen: f.value, now: nv });
+            out.push(DiffLine {
+                key: f.id.as_str().into(),
+                label: f.id.label_vi().into(),
+                frozen: f.value,
+                now: nv,
+            });
         }
         let np = n.and_then(|n| n.previous);
         if differs(f.previous, np) {
@@ -394,6 +403,16 @@ pub fn bare_name(name: &str) -> &str {
     name
 }
 
+/// The text with its first letter in lower case, for a label inside a sentence
+/// ("Năm 2026" → "năm 2026").
+pub fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// Upper case for a heading.
 fn upper(s: &str) -> String {
     s.to_uppercase()
@@ -402,12 +421,7 @@ fn upper(s: &str) -> String {
 impl Letterhead {
     /// The letterhead of the police of a unit, from the template's blocks: a province's
     /// police answers to the Ministry, a commune's to the province's police.
-    pub fn of(
-        level: ReportLevel,
-        unit_name: &str,
-        province_name: &str,
-        blocks: &template::Blocks,
-    ) -> Self {
+    pub fn of(level: ReportLevel, unit_name: &str, province_name: &str, blocks: &template::Blocks) -> Self {
         let b = match level {
             ReportLevel::Province => &blocks.province,
             ReportLevel::Commune => &blocks.commune,

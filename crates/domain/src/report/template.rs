@@ -112,7 +112,7 @@ pub struct Blocks {
 /// A report template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Template {
-    /// The title; `{kind}` ("tháng", "6 tháng", "năm") and `{period}` are filled.
+    /// The title; `{kind}` ("tháng", "6 tháng", "năm") and `{period}` ("năm 2026") are filled.
     pub title: String,
     /// The letterhead.
     pub blocks: Blocks,
@@ -153,7 +153,10 @@ impl Template {
             if let Section::Table { rows, columns, .. } = s
                 && (rows.is_empty() || columns.is_empty())
             {
-                return Err(ReportError::BadTemplate(format!("table '{}' without rows or columns", s.title())));
+                return Err(ReportError::BadTemplate(format!(
+                    "table '{}' without rows or columns",
+                    s.title()
+                )));
             }
         }
         Ok(())
@@ -170,23 +173,21 @@ impl Template {
             .collect()
     }
 
-    /// The title for a kind and a period label.
+    /// The title for a kind and a period label; `{period}` is in running text, so its
+    /// first letter is lower case ("năm 2026", "tháng 3/2026").
     pub fn title_for(&self, kind: super::ReportKind, period_label: &str) -> String {
         let k = match kind {
             super::ReportKind::Monthly => "tháng",
             super::ReportKind::HalfYear => "6 tháng",
             super::ReportKind::Annual => "năm",
         };
-        self.title.replace("{kind}", k).replace("{period}", period_label)
+        self.title.replace("{kind}", k).replace("{period}", &super::lower_first(period_label))
     }
 }
 
 /// Narratives as a report keeps them: checked against the template (known keys, known
 /// placeholders). Keys the template has and the input lacks keep their old text.
-pub fn check_narratives(
-    template: &Template,
-    texts: &BTreeMap<String, String>,
-) -> Result<(), ReportError> {
+pub fn check_narratives(template: &Template, texts: &BTreeMap<String, String>) -> Result<(), ReportError> {
     let known = template.default_narratives();
     for (k, v) in texts {
         if !known.contains_key(k) {
@@ -259,7 +260,7 @@ pub fn fill(text: &str, f: &Figures) -> String {
 fn value_of(name: &str, f: &Figures) -> Option<String> {
     match name {
         "unit" => return Some(f.unit_name.clone()),
-        "period" => return Some(f.period_label.clone()),
+        "period" => return Some(super::lower_first(&f.period_label)),
         "plan" => return Some(f.plan.clone().unwrap_or_else(|| "—".into())),
         _ => {}
     }

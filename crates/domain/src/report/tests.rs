@@ -1,5 +1,7 @@
 use super::template::{Column, Section, Template, check_narratives, fill, placeholders};
-use super::workflow::{ReportStatus as S, Standing, Transition as T, WorkflowError, available, step, visible};
+use super::workflow::{
+    ReportStatus as S, Standing, Transition as T, WorkflowError, available, step, visible,
+};
 use super::*;
 use crate::access::Role;
 use std::collections::BTreeMap;
@@ -10,13 +12,19 @@ fn figures() -> Figures {
         unit_name: "Tỉnh Quảng Ngãi".into(),
         level: ReportLevel::Province,
         period: "2026".into(),
-        period_label: "năm 2026".into(),
+        period_label: "Năm 2026".into(),
         from: NaiveDate::from_ymd_opt(2025, 12, 15).unwrap(),
         to: NaiveDate::from_ymd_opt(2026, 12, 14).unwrap(),
         computed_at: DateTime::from_timestamp(0, 0).unwrap(),
         plan: Some("3220/KH-UBND".into()),
         indicators: vec![
-            Figure { id: IndicatorId::Cases, value: Some(1234.0), previous: Some(1000.0), numerator: 1234.0, denominator: None },
+            Figure {
+                id: IndicatorId::Cases,
+                value: Some(1234.0),
+                previous: Some(1000.0),
+                numerator: 1234.0,
+                denominator: None,
+            },
             Figure {
                 id: IndicatorId::DrugFreeCommunes,
                 value: Some(62.5),
@@ -42,8 +50,16 @@ fn template() -> Template {
         title: "Báo cáo {kind} {period}".into(),
         blocks: template::Blocks { province: block.clone(), commune: block },
         sections: vec![
-            Section::Narrative { key: "chung".into(), title: "I.".into(), text: "{cases} vụ tại {unit}".into() },
-            Section::Table { title: "II.".into(), rows: vec![IndicatorId::Cases], columns: vec![Column::Value] },
+            Section::Narrative {
+                key: "chung".into(),
+                title: "I.".into(),
+                text: "{cases} vụ tại {unit}".into(),
+            },
+            Section::Table {
+                title: "II.".into(),
+                rows: vec![IndicatorId::Cases],
+                columns: vec![Column::Value],
+            },
         ],
     }
 }
@@ -76,7 +92,10 @@ fn numbers_the_vietnamese_way() {
 #[test]
 fn placeholders_are_filled_and_unknown_ones_refused() {
     let f = figures();
-    assert_eq!(fill("{cases} vụ ({cases.previous}) tại {unit}, {protection.person_reads}", &f), "1.234 vụ (1.000) tại Tỉnh Quảng Ngãi, 7");
+    assert_eq!(
+        fill("{cases} vụ ({cases.previous}) tại {unit}, {protection.person_reads}", &f),
+        "1.234 vụ (1.000) tại Tỉnh Quảng Ngãi, 7"
+    );
     assert_eq!(placeholders("a {x} b {y"), vec!["x"]);
     let t = template();
     t.check().unwrap();
@@ -88,7 +107,8 @@ fn placeholders_are_filled_and_unknown_ones_refused() {
     assert!(matches!(check_narratives(&t, &texts), Err(ReportError::UnknownNarrative(_))));
     let json = serde_json::to_string(&t).unwrap();
     assert_eq!(Template::from_json(&json).unwrap(), t);
-    assert_eq!(t.title_for(ReportKind::HalfYear, "6 tháng đầu năm 2026"), "Báo cáo 6 tháng 6 tháng đầu năm 2026");
+    assert_eq!(t.title_for(ReportKind::Annual, "Năm 2026"), "Báo cáo năm năm 2026");
+    assert_eq!(fill("Trong {period}", &f), "Trong năm 2026");
 }
 
 #[test]
@@ -133,11 +153,17 @@ fn a_commune_report_goes_up_to_pc04_and_back() {
     assert_eq!(step(pc04.0, pc04.1, pc04.2, s, T::Return, " "), Err(WorkflowError::ReasonRequired));
     let s = step(pc04.0, pc04.1, pc04.2, s, T::Return, "Thiếu số liệu tháng 3").unwrap();
     assert_eq!(s, S::Returned);
-    assert_eq!(step(drafter.0, drafter.1, drafter.2, s, T::Issue, ""), Err(WorkflowError::NotFrom(S::Returned, T::Issue)));
+    assert_eq!(
+        step(drafter.0, drafter.1, drafter.2, s, T::Issue, ""),
+        Err(WorkflowError::NotFrom(S::Returned, T::Issue))
+    );
     let s = step(drafter.0, drafter.1, drafter.2, s, T::Redraft, "").unwrap();
     let s = step(drafter.0, drafter.1, drafter.2, s, T::Submit, "").unwrap();
     // The drafter cannot approve its own report; a leader does not review communes.
-    assert_eq!(step(drafter.0, drafter.1, drafter.2, s, T::Approve, ""), Err(WorkflowError::NotAllowed(T::Approve)));
+    assert_eq!(
+        step(drafter.0, drafter.1, drafter.2, s, T::Approve, ""),
+        Err(WorkflowError::NotAllowed(T::Approve))
+    );
     assert!(step(Role::Leader, COMMUNE, Standing::Above, s, T::Approve, "").is_err());
     let s = step(pc04.0, pc04.1, pc04.2, s, T::Approve, "").unwrap();
     // Only the drafting unit issues.

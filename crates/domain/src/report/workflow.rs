@@ -73,7 +73,9 @@ impl WorkflowError {
                 format!("Không thể «{}» báo cáo đang ở trạng thái «{}».", t.label_vi(), s.label_vi())
             }
             WorkflowError::ReasonRequired => "Trả lại báo cáo phải nêu lý do.".to_owned(),
-            WorkflowError::NotAllowed(t) => format!("Vai trò của bạn không được «{}» báo cáo này.", t.label_vi()),
+            WorkflowError::NotAllowed(t) => {
+                format!("Vai trò của bạn không được «{}» báo cáo này.", t.label_vi())
+            }
         }
     }
 }

@@ -48,7 +48,7 @@ CREATE INDEX report_events_report ON report_events (report_id, id);
 -- The default template: the indicators of DOMAIN.md §7, the targets T1-T6 and the
 -- protection of personal data, for monthly, half-year and annual reports.
 INSERT INTO report_templates (code, name, body) VALUES ('default', 'Mẫu mặc định (tháng, 6 tháng, năm)', '{
- "title": "Báo cáo kết quả công tác phòng, chống và kiểm soát ma túy {kind} ({period})",
+ "title": "Báo cáo kết quả công tác phòng, chống và kiểm soát ma túy {period}",
  "blocks": {
   "province": {
    "superior": "BỘ CÔNG AN",

@@ -78,7 +78,11 @@ pub(crate) async fn filter_of(
 }
 
 /// The reports the caller may see under the filter.
-pub(crate) async fn visible_list(state: &AppState, who: &Identity, f: &ReportFilter) -> Result<Vec<ReportRow>, AppError> {
+pub(crate) async fn visible_list(
+    state: &AppState,
+    who: &Identity,
+    f: &ReportFilter,
+) -> Result<Vec<ReportRow>, AppError> {
     let rows = reports::list(&state.db, who.scope(), f).await?;
     Ok(rows.into_iter().filter(|r| visible(who.role, r.level, rops::standing(who, r), r.status)).collect())
 }
@@ -179,7 +183,13 @@ struct StepInput {
     reason: String,
 }
 
-async fn stepped(state: &AppState, who: &Identity, id: i64, t: Transition, reason: &str) -> Result<Json<Value>, ApiError> {
+async fn stepped(
+    state: &AppState,
+    who: &Identity,
+    id: i64,
+    t: Transition,
+    reason: &str,
+) -> Result<Json<Value>, ApiError> {
     rops::take_step(state, who, id, t, reason).await?;
     let r = rops::visible_report(&state.db, who, id).await?;
     Ok(Json(summary(&r)))

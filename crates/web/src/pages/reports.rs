@@ -91,7 +91,11 @@ struct ListQuery {
 fn kinds(selected: &str) -> Vec<Opt> {
     ReportKind::ALL
         .iter()
-        .map(|k| Opt { value: k.as_str().into(), label: k.label_vi().into(), selected: k.as_str() == selected })
+        .map(|k| Opt {
+            value: k.as_str().into(),
+            label: k.label_vi().into(),
+            selected: k.as_str() == selected,
+        })
         .collect()
 }
 
@@ -136,7 +140,11 @@ async fn list_page(
             kinds: kinds(q.kind.as_deref().unwrap_or("")),
             statuses: ReportStatus::ALL
                 .iter()
-                .map(|s| Opt { value: s.as_str().into(), label: s.label_vi().into(), selected: s.as_str() == status })
+                .map(|s| Opt {
+                    value: s.as_str().into(),
+                    label: s.label_vi().into(),
+                    selected: s.as_str() == status,
+                })
                 .collect(),
             unit: q.unit.unwrap_or_default(),
             can_draft: who.may(Action::DraftReports),
@@ -299,12 +307,14 @@ fn sections_of(
                                 .iter()
                                 .map(|c| match c {
                                     Column::Value => fmt_value_vi(*id, fig.and_then(|x| x.value)),
-                                    Column::SamePeriodLastYear => fmt_value_vi(*id, fig.and_then(|x| x.previous)),
+                                    Column::SamePeriodLastYear => {
+                                        fmt_value_vi(*id, fig.and_then(|x| x.previous))
+                                    }
                                     Column::Change => fig.map_or("—".into(), fmt_change_vi),
                                     Column::Target => target.map_or("—".into(), |t| t.target.clone()),
-                                    Column::Status => {
-                                        target.and_then(|t| t.status).map_or("—".into(), |s| s.label_vi().into())
-                                    }
+                                    Column::Status => target
+                                        .and_then(|t| t.status)
+                                        .map_or("—".into(), |s| s.label_vi().into()),
                                 })
                                 .collect(),
                         }
@@ -386,7 +396,11 @@ async fn detail_page(
             };
             diff(frozen, &now)
                 .into_iter()
-                .map(|d| DiffView { frozen: show(&d.key, d.frozen), now: show(&d.key, d.now), label: d.label })
+                .map(|d| DiffView {
+                    frozen: show(&d.key, d.frozen),
+                    now: show(&d.key, d.now),
+                    label: d.label,
+                })
                 .collect()
         }
         _ => vec![],
@@ -465,7 +479,9 @@ async fn narratives(
         fields.into_iter().filter_map(|(k, v)| k.strip_prefix("n_").map(|k| (k.to_owned(), v))).collect();
     match rops::set_narratives(&state, &who, id, &texts).await {
         Ok(()) => Ok(redirect_with_flash(&format!("/reports/{id}"), "reports.saved")),
-        Err(e) if fixable(&e) => detail_page(&state, &who, &ctx, id, false, vec![e.message.clone()], Some(texts)).await,
+        Err(e) if fixable(&e) => {
+            detail_page(&state, &who, &ctx, id, false, vec![e.message.clone()], Some(texts)).await
+        }
         Err(e) => Err(e),
     }
 }
