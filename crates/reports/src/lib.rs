@@ -9,6 +9,8 @@
 #![deny(missing_docs)]
 
 pub mod docx;
+#[cfg(test)]
+mod tests;
 pub mod xlsx;
 
 use chrono::NaiveDate;

@@ -15,6 +15,11 @@ use diaban_store::units::Unit;
 use diaban_store::{Db, users};
 use diaban_web::reports_ops;
 
+/// Who takes a step: the audit actor, the role and where it stands to the report's unit.
+type Who<'a> = (&'a NewEntry, Role, Standing);
+/// A demo report: its unit, kind, period and the steps taken, as (who, step, reason).
+type Spec<'a> = (&'a Unit, ReportKind, &'static str, Vec<(Who<'a>, Transition, &'static str)>);
+
 fn actor(username: &str, user_id: Option<i64>, role: Role, unit: &str) -> NewEntry {
     NewEntry {
         actor_user_id: user_id,
@@ -42,61 +47,44 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
     let xa = actor("congan.xa", id_of("congan.xa").await?, Role::CommuneOfficer, &commune.code);
     let template = reports::template(db, None).await?;
     let cutoff = reports_ops_cutoff(db).await?;
-    // (unit, drafter, kind, period, steps as (who, step, reason)).
-    let p = (province, &pc04, Role::ProvinceOfficer);
-    let c = (&commune, &xa, Role::CommuneOfficer);
+    // Who acts: the audit actor, the role and where it stands to the report's unit.
+    let pc = (&pc04, Role::ProvinceOfficer, Standing::Own);
+    let cx = (&xa, Role::CommuneOfficer, Standing::Own);
     let lead = (&leader, Role::Leader, Standing::Own);
     let above = (&pc04, Role::ProvinceOfficer, Standing::Above);
-    type Who<'a> = (&'a NewEntry, Role, Standing);
-    let specs: Vec<(&Unit, &NewEntry, Role, ReportKind, &str, Vec<(Who, Transition, &str)>)> = vec![
+    let specs: Vec<Spec> = vec![
         (
-            p.0,
-            p.1,
-            p.2,
+            province,
             ReportKind::Annual,
             "2025",
-            vec![
-                ((p.1, p.2, Standing::Own), Transition::Submit, ""),
-                (lead, Transition::Approve, ""),
-                ((p.1, p.2, Standing::Own), Transition::Issue, ""),
-            ],
+            vec![(pc, Transition::Submit, ""), (lead, Transition::Approve, ""), (pc, Transition::Issue, "")],
         ),
         (
-            p.0,
-            p.1,
-            p.2,
+            province,
             ReportKind::HalfYear,
             "2026-H1",
             vec![
-                ((p.1, p.2, Standing::Own), Transition::Submit, ""),
+                (pc, Transition::Submit, ""),
                 (lead, Transition::Return, "(demo) Bổ sung đánh giá nguyên nhân điểm tái hình thành."),
-                ((p.1, p.2, Standing::Own), Transition::Redraft, ""),
-                ((p.1, p.2, Standing::Own), Transition::Submit, ""),
+                (pc, Transition::Redraft, ""),
+                (pc, Transition::Submit, ""),
                 (lead, Transition::Approve, ""),
             ],
         ),
+        (province, ReportKind::Monthly, "2026-10", vec![(pc, Transition::Submit, "")]),
         (
-            p.0,
-            p.1,
-            p.2,
-            ReportKind::Monthly,
-            "2026-10",
-            vec![((p.1, p.2, Standing::Own), Transition::Submit, "")],
-        ),
-        (
-            c.0,
-            c.1,
-            c.2,
+            &commune,
             ReportKind::Monthly,
             "2026-10",
             vec![
-                ((c.1, c.2, Standing::Own), Transition::Submit, ""),
+                (cx, Transition::Submit, ""),
                 (above, Transition::Return, "(demo) Số liệu người có hồ sơ chưa khớp với danh sách quản lý."),
             ],
         ),
-        (c.0, c.1, c.2, ReportKind::Monthly, "2026-11", vec![]),
+        (&commune, ReportKind::Monthly, "2026-11", vec![]),
     ];
-    for (unit, drafter, _role, kind, period, steps) in specs {
+    for (unit, kind, period, steps) in specs {
+        let drafter = if unit.id == province.id { &pc04 } else { &xa };
         let sp = kind.period(period)?;
         let label = sp.bounds(cutoff).map(|_| sp.label_vi()).unwrap_or_default();
         let new = NewReport {
