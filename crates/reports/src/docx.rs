@@ -109,13 +109,18 @@ fn cell(width: u32, content: &str) -> String {
     format!("<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/></w:tcPr>{content}</w:tc>")
 }
 
-/// A table without borders (the heading and the closing blocks).
+/// How far the heading and closing tables reach into the left margin, as in documents
+/// drafted by hand: the national motto then fits on one line.
+const LAYOUT_OUTDENT: u32 = 450;
+
+/// A table without borders (the heading and the closing blocks), reaching
+/// [`LAYOUT_OUTDENT`] into the left margin.
 fn layout_table(widths: &[u32], cells: &[String]) -> String {
     let grid: String = widths.iter().map(|w| format!("<w:gridCol w:w=\"{w}\"/>")).collect();
     let tcs: String = widths.iter().zip(cells).map(|(w, c)| cell(*w, c)).collect();
     format!(
-        "<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/>\
-         <w:tblBorders><w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/>\
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:tblInd w:w=\"-{LAYOUT_OUTDENT}\" w:type=\"dxa\"/>\
+         <w:tblLayout w:type=\"fixed\"/><w:tblBorders><w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/>\
          <w:insideH w:val=\"nil\"/><w:insideV w:val=\"nil\"/></w:tblBorders></w:tblPr>\
          <w:tblGrid>{grid}</w:tblGrid><w:tr>{tcs}</w:tr></w:tbl>",
         widths.iter().sum::<u32>()
@@ -175,12 +180,13 @@ fn document_xml(doc: &Document<'_>) -> String {
     ]
     .concat();
     let right = [
-        para(MOTTO.0, st(true, false, SZ_HEAD), Align::Center, false),
+        // Decree 30: the national motto in 12–13 pt; 12 keeps it on one line.
+        para(MOTTO.0, st(true, false, SZ_TABLE), Align::Center, false),
         para(MOTTO.1, Style { underline: true, ..st(true, false, SZ_BODY) }, Align::Center, false),
         para(&place_date_line(&lh.place, doc.issued_on), st(false, true, SZ_BODY), Align::Center, false),
     ]
     .concat();
-    b.push_str(&layout_table(&[4300, TEXT_WIDTH - 4300], &[left, right]));
+    b.push_str(&layout_table(&[4300, TEXT_WIDTH + LAYOUT_OUTDENT - 4300], &[left, right]));
     // The title: the kind of document, then its summary.
     b.push_str(&para("", st(false, false, SZ_BODY), Align::Center, false));
     b.push_str(&para("BÁO CÁO", st(true, false, SZ_BODY), Align::Center, false));
@@ -221,8 +227,8 @@ fn document_xml(doc: &Document<'_>) -> String {
                         cells
                     })
                     .collect();
-                let rest = (TEXT_WIDTH - 600 - 3800) / columns.len().max(1) as u32;
-                let mut widths = vec![600, 3800];
+                let rest = (TEXT_WIDTH - 700 - 3700) / columns.len().max(1) as u32;
+                let mut widths = vec![700, 3700];
                 widths.extend(std::iter::repeat_n(rest, columns.len()));
                 b.push_str(&data_table(&widths, &head, &lines));
             }
@@ -245,7 +251,7 @@ fn document_xml(doc: &Document<'_>) -> String {
                     })
                     .collect();
                 b.push_str(&data_table(
-                    &[600, 3400, 1300, 2600, TEXT_WIDTH - 7900],
+                    &[700, 3300, 1300, 2600, TEXT_WIDTH - 7900],
                     &["STT", "Chỉ tiêu", "Giá trị", "Chỉ tiêu kế hoạch", "Đánh giá"],
                     &lines,
                 ));
@@ -269,7 +275,7 @@ fn document_xml(doc: &Document<'_>) -> String {
                     })
                     .collect();
                 b.push_str(&data_table(
-                    &[600, TEXT_WIDTH - 2600, 2000],
+                    &[700, TEXT_WIDTH - 2700, 2000],
                     &["STT", "Nội dung", "Số lượt"],
                     &lines,
                 ));
@@ -284,7 +290,7 @@ fn document_xml(doc: &Document<'_>) -> String {
     }
     let mut right = para(&lh.signer_title, st(true, false, SZ_BODY), Align::Center, false);
     right.push_str(&para("(Ký, ghi rõ họ tên, đóng dấu)", st(false, true, SZ_BODY), Align::Center, false));
-    b.push_str(&layout_table(&[4400, TEXT_WIDTH - 4400], &[left, right]));
+    b.push_str(&layout_table(&[4400, TEXT_WIDTH + LAYOUT_OUTDENT - 4400], &[left, right]));
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
          <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
