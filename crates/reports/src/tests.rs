@@ -98,7 +98,7 @@ fn with_doc<T>(number: Option<&str>, on: Option<NaiveDate>, f: impl FnOnce(&Docu
 
 #[test]
 fn the_workbook_has_the_heading_the_figures_and_number_formats() {
-    let bytes = with_doc(None, None, |d| xlsx::xlsx(d)).unwrap();
+    let bytes = with_doc(None, None, xlsx::xlsx).unwrap();
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let sheet = book.worksheet_range(xlsx::SHEET).unwrap();
     let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
@@ -119,7 +119,7 @@ fn the_workbook_has_the_heading_the_figures_and_number_formats() {
 #[test]
 fn the_document_follows_decree_30_and_fills_the_narrative() {
     let on = NaiveDate::from_ymd_opt(2027, 1, 5);
-    let bytes = with_doc(Some("7/BC-CAT"), on, |d| docx::docx(d)).unwrap();
+    let bytes = with_doc(Some("7/BC-CAT"), on, docx::docx).unwrap();
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     for part in ["[Content_Types].xml", "_rels/.rels", "word/styles.xml", "docProps/core.xml"] {
         assert!(z.by_name(part).is_ok(), "{part}");
