@@ -6,6 +6,7 @@ mod analyze;
 mod context;
 mod demo;
 mod import;
+mod report;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,8 @@ enum Command {
     /// Manage the data keys that seal personal data.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// Write a periodic report (XLSX tables or DOCX narrative) for a unit and a period.
+    Report(report::ReportArgs),
     /// Spatio-temporal analytics on incident files (EHSA, density, accuracy).
     #[command(subcommand)]
     Analyze(analyze::AnalyzeCommand),
@@ -86,6 +89,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token(cmd) => admin::token(cmd).await,
         Command::Audit(cmd) => admin::audit_cmd(cmd).await,
         Command::Keys(cmd) => admin::keys(cmd).await,
+        Command::Report(args) => report::run(args).await,
         // Pure computation on files, on its own threads.
         Command::Analyze(cmd) => tokio::task::spawn_blocking(move || analyze::run(cmd)).await?,
     }

@@ -355,3 +355,89 @@ fn unknown_schemes_and_corrupt_files_are_refused_in_one_line() {
     assert_one_line_error(&run(&["user", "list", "--db", &url]), "file is not a database");
     assert_one_line_error(&run(&["audit", "verify", "--db", &url]), "file is not a database");
 }
+
+/// Every XML part of a zip (an XLSX or a DOCX) as one text.
+fn zip_text(path: &Path) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(path).expect("the report file");
+    let mut z = zip::ZipArchive::new(file).expect("a zip");
+    let mut all = String::new();
+    for i in 0..z.len() {
+        let mut s = String::new();
+        z.by_index(i).expect("part").read_to_string(&mut s).expect("text");
+        all.push_str(&s);
+    }
+    all
+}
+
+#[tokio::test]
+async fn report_writes_both_files_from_the_demo_without_any_identity_and_checks_the_period() {
+    let s = Scratch::new("report");
+    let url = s.db_url();
+    let key_arg = s.path("data.key").display().to_string();
+    assert_ok(&run(&["demo", "--db", &url, "--key-file", &key_arg]));
+    let mut texts = Vec::new();
+    for (unit, kind, period, format) in [
+        ("51", "annual", "2026", "xlsx"),
+        ("51", "annual", "2026", "docx"),
+        ("51", "half-year", "2026-H1", "docx"),
+        ("23293", "monthly", "2026-03", "xlsx"),
+        ("23293", "monthly", "2026-03", "docx"),
+    ] {
+        let out = s.path(&format!("{unit}-{period}.{format}"));
+        let out_arg = out.display().to_string();
+        let o = run(&[
+            "report",
+            "--db",
+            &url,
+            "--key-file",
+            &key_arg,
+            "--unit",
+            unit,
+            "--period",
+            period,
+            "--kind",
+            kind,
+            "--format",
+            format,
+            "--out",
+            &out_arg,
+        ]);
+        assert_ok(&o);
+        texts.push(zip_text(&out));
+    }
+    assert!(texts[1].contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
+    assert!(texts[4].contains("CÔNG AN PHƯỜNG KON TUM"), "the commune's police issues");
+    // No name or identity number of any demo person is in any file.
+    let keys = load_keys(&s.path("data.key"));
+    let db = open(&s).await;
+    let province = units::current_scope_unit(&db, "51", false).await.expect("unit").expect("51");
+    let scope = Scope::Province(province.scope_province_id.unwrap_or(province.id));
+    let all = PersonFilter { limit: 100_000, ..Default::default() };
+    let (people, _) = persons::list(&db, &keys, scope, &all).await.expect("persons");
+    db.close().await;
+    assert!(people.len() >= 100, "{}", people.len());
+    for p in &people {
+        for t in &texts {
+            assert!(!t.contains(&p.full_name), "the name of person {} is in a report", p.id);
+            if let Some(n) = &p.id_number {
+                assert!(!t.contains(n.as_str()), "the identity number of person {} is in a report", p.id);
+            }
+        }
+    }
+    // The period must fit the kind; the unit must exist.
+    let out = s.path("x.docx").display().to_string();
+    let base = ["report", "--db", &url, "--unit", "51", "--format", "docx", "--out", &out];
+    let with = |extra: &[&'static str]| [&base[..], extra].concat();
+    assert_one_line_error(
+        &run(&with(&["--kind", "monthly", "--period", "2026"])),
+        "does not match kind monthly",
+    );
+    assert_one_line_error(&run(&with(&["--kind", "annual", "--period", "2026-H1"])), "annual YYYY");
+    assert_one_line_error(&run(&with(&["--kind", "half-year", "--period", "20x6"])), "not a period");
+    let o = run(&[
+        "report", "--db", &url, "--unit", "99999", "--kind", "annual", "--period", "2026", "--format",
+        "xlsx", "--out", &out,
+    ]);
+    assert_one_line_error(&o, "unit");
+}

@@ -166,11 +166,19 @@ pub enum Action {
     RunAnalytics,
     /// Raise the analytics' signals for the scope and accept or dismiss them.
     DecideSignals,
+    /// Read periodic reports in scope (drafts only in the drafting unit; partners and
+    /// leaders: issued ones, and leaders the province's once submitted) and download them.
+    ReadReports,
+    /// Draft the unit's periodic report, edit its narratives, submit and issue it.
+    DraftReports,
+    /// Approve or return a report submitted from the level below (PC04: communes';
+    /// leaders: the province's).
+    ReviewReports,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 32] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -200,6 +208,9 @@ impl Action {
         Action::SuperviseTasks,
         Action::RunAnalytics,
         Action::DecideSignals,
+        Action::ReadReports,
+        Action::DraftReports,
+        Action::ReviewReports,
     ];
 
     /// A short English description for the roles table.
@@ -234,6 +245,9 @@ impl Action {
             Action::SuperviseTasks => "remind, inspect and guide on tasks; the late list",
             Action::RunAnalytics => "run hot-spot analytics on incidents; read their signals",
             Action::DecideSignals => "raise analytics signals; accept or dismiss them",
+            Action::ReadReports => "read and download periodic reports (drafts: drafting unit only)",
+            Action::DraftReports => "draft, submit and issue the unit's periodic report",
+            Action::ReviewReports => "approve or return reports from the level below",
         }
     }
 }
@@ -289,6 +303,13 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         RunAnalytics => matches!(role, ProvinceOfficer | CommuneOfficer | Leader),
         // Signals change the registries' work lists: the police decide them.
         DecideSignals => matches!(role, ProvinceOfficer | CommuneOfficer),
+        // Reports are aggregates: partners and leaders read the issued ones of their scope
+        // (report::workflow::visible narrows by status); the admin and the auditor none.
+        ReadReports => matches!(role, ProvinceOfficer | CommuneOfficer | Leader | Partner),
+        // The police draft: a commune's for its commune, PC04 for the province.
+        DraftReports => matches!(role, ProvinceOfficer | CommuneOfficer),
+        // PC04 reviews the communes' reports, the committee's leaders the province's.
+        ReviewReports => matches!(role, ProvinceOfficer | Leader),
     }
 }
 
@@ -385,6 +406,24 @@ mod tests {
         }
         assert!(!allows(Role::Leader, Action::DecideSignals, true));
         assert!(allows(Role::CommuneOfficer, Action::DecideSignals, false));
+    }
+
+    #[test]
+    fn reports_are_drafted_by_the_police_and_reviewed_a_level_up() {
+        for r in [Role::ProvinceOfficer, Role::CommuneOfficer] {
+            assert!(allows(r, Action::DraftReports, false), "{r}");
+        }
+        for r in [Role::ProvinceOfficer, Role::Leader] {
+            assert!(allows(r, Action::ReviewReports, false), "{r}");
+        }
+        assert!(allows(Role::Partner, Action::ReadReports, false));
+        assert!(!allows(Role::Partner, Action::DraftReports, true));
+        assert!(!allows(Role::CommuneOfficer, Action::ReviewReports, true));
+        for r in [Role::Admin, Role::Auditor] {
+            for a in [Action::ReadReports, Action::DraftReports, Action::ReviewReports] {
+                assert!(!allows(r, a, true), "{r} {a:?}");
+            }
+        }
     }
 
     /// The roles × actions table as docs/security.md prints it, rendered from [`allows`].

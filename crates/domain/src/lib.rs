@@ -19,6 +19,7 @@ pub mod period;
 pub mod person;
 pub mod plan;
 pub mod propaganda;
+pub mod report;
 pub mod route;
 pub mod seizures;
 pub mod site;

@@ -354,3 +354,42 @@ pub async fn count_actions(
     drop(entries);
     Ok(total)
 }
+
+/// The personal-data protection counts of a period for the actors scoped to `unit_codes`
+/// (a province's report: the province and its communes): reads of persons, exports with
+/// and without identities, refusals and failed sign-ins. Counts only.
+pub async fn protection_counts(
+    db: &Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit_codes: &[String],
+) -> Result<diaban_domain::report::Protection, DbError> {
+    let base = || {
+        let mut c = Cond::all()
+            .add(Expr::col("at_us").gte(day_start_us(from)))
+            .add(Expr::col("unit_code").is_in(unit_codes.iter().map(String::as_str)));
+        if let Some(next) = to.succ_opt() {
+            c = c.add(Expr::col("at_us").lt(day_start_us(next)));
+        }
+        c
+    };
+    let count = |c: Cond| {
+        Query::select().expr_as(Expr::col("id").count(), "n").from("audit_log").cond_where(c).to_owned()
+    };
+    let ok = |c: Cond| c.add(Expr::col("outcome").eq("ok"));
+    let n = |q| async move { db.exec().fetch_one::<Count, _>(&q).await.map(|c| c.n) };
+    Ok(diaban_domain::report::Protection {
+        person_reads: n(count(ok(base().add(Expr::col("action").eq("person.read"))))).await?,
+        identity_exports: n(count(ok(base().add(Expr::col("action").eq("person.export"))))).await?,
+        other_exports: n(count(ok(base()
+            .add(Expr::col("action").like("%.export"))
+            .add(Expr::col("action").ne("person.export")))))
+        .await?,
+        // Failed sign-ins are refusals too; they are counted on their own line.
+        denied: n(count(
+            base().add(Expr::col("outcome").eq("denied")).add(Expr::col("action").not_like("login.%")),
+        ))
+        .await?,
+        failed_logins: n(count(base().add(Expr::col("action").eq("login.failure")))).await?,
+    })
+}

@@ -29,6 +29,7 @@ pub mod plans;
 pub mod population;
 pub mod propaganda;
 pub mod reference;
+pub mod reports;
 pub mod rings;
 pub mod routes;
 pub mod sessions;

@@ -9,6 +9,7 @@ use crate::error::AppError;
 use diaban_analytics::indicators::{self, IndicatorValue};
 use diaban_domain::area::AreaParams;
 use diaban_domain::period::{Period, PeriodKind, ReportingParams, StatPeriod};
+use diaban_store::Db;
 use diaban_store::indicator_data::{self, Request};
 use diaban_store::parameters;
 use diaban_store::persons::Scope;
@@ -35,18 +36,9 @@ pub async fn place(state: &AppState, who: &Identity, code: Option<&str>) -> Resu
         None => match own {
             Scope::Province(p) | Scope::Commune(p) => units::get(&state.db, p).await?,
         },
-        Some(code) => {
-            let province = units::current_scope_unit(&state.db, code, false).await?;
-            let commune = match province {
-                Some(_) => None,
-                None => units::current_scope_unit(&state.db, code, true).await?,
-            };
-            province
-                .or(commune)
-                .ok_or_else(|| AppError::bad_param("unit", "not a current province or commune code"))?
-        }
+        Some(code) => current_unit(&state.db, code).await?,
     };
-    let scope = if unit.level == "commune" { Scope::Commune(unit.id) } else { Scope::Province(unit.id) };
+    let scope = scope_of(&unit);
     let inside = match (own, scope) {
         (Scope::Province(p), Scope::Province(q)) => p == q,
         (Scope::Province(p), Scope::Commune(_)) => unit.scope_province_id == Some(p),
@@ -56,8 +48,29 @@ pub async fn place(state: &AppState, who: &Identity, code: Option<&str>) -> Resu
     if !inside {
         return Err(AppError::not_found("no such unit in your scope"));
     }
+    place_of(&state.db, unit).await
+}
+
+/// The current province or commune with this code (no scope check: for the CLI and for
+/// callers that check the scope themselves).
+pub async fn current_unit(db: &Db, code: &str) -> Result<Unit, AppError> {
+    let province = units::current_scope_unit(db, code, false).await?;
+    let commune = match province {
+        Some(_) => None,
+        None => units::current_scope_unit(db, code, true).await?,
+    };
+    province.or(commune).ok_or_else(|| AppError::bad_param("unit", "not a current province or commune code"))
+}
+
+fn scope_of(unit: &Unit) -> Scope {
+    if unit.level == "commune" { Scope::Commune(unit.id) } else { Scope::Province(unit.id) }
+}
+
+/// The place of a current province or commune: its scope and its communes.
+pub async fn place_of(db: &Db, unit: Unit) -> Result<Place, AppError> {
+    let scope = scope_of(&unit);
     let communes = match scope {
-        Scope::Province(p) => units::children(&state.db, p).await?,
+        Scope::Province(p) => units::children(db, p).await?,
         Scope::Commune(_) => vec![unit.clone()],
     };
     Ok(Place { unit, scope, communes })
@@ -65,8 +78,13 @@ pub async fn place(state: &AppState, who: &Identity, code: Option<&str>) -> Resu
 
 /// The province's reporting parameters in force today.
 pub async fn reporting(state: &AppState) -> Result<ReportingParams, AppError> {
+    reporting_in(&state.db).await
+}
+
+/// [`reporting`] on a database (the CLI's path; the web calls it too).
+pub async fn reporting_in(db: &Db) -> Result<ReportingParams, AppError> {
     let today = diaban_domain::time::today_in_vietnam();
-    Ok(parameters::in_force(&state.db, REPORTING, today).await?)
+    Ok(parameters::in_force(db, REPORTING, today).await?)
 }
 
 /// A period name (default: the statistical year of today) with its days.
@@ -87,7 +105,17 @@ pub async fn compute(
     period: StatPeriod,
     baseline: Option<chrono::NaiveDate>,
 ) -> Result<Vec<IndicatorValue>, AppError> {
-    let mut v = compute_many(state, place, &[period], baseline).await?;
+    compute_in(&state.db, place, period, baseline).await
+}
+
+/// [`compute`] on a database (the CLI's and the reports' path; the web calls it too).
+pub async fn compute_in(
+    db: &Db,
+    place: &Place,
+    period: StatPeriod,
+    baseline: Option<chrono::NaiveDate>,
+) -> Result<Vec<IndicatorValue>, AppError> {
+    let mut v = compute_many_in(db, place, &[period], baseline).await?;
     v.pop().ok_or_else(|| AppError::internal("no figures computed"))
 }
 
@@ -98,9 +126,19 @@ pub async fn compute_many(
     periods: &[StatPeriod],
     baseline: Option<chrono::NaiveDate>,
 ) -> Result<Vec<Vec<IndicatorValue>>, AppError> {
-    let cutoff = reporting(state).await?.cutoff_day;
+    compute_many_in(&state.db, place, periods, baseline).await
+}
+
+/// [`compute_many`] on a database.
+pub async fn compute_many_in(
+    db: &Db,
+    place: &Place,
+    periods: &[StatPeriod],
+    baseline: Option<chrono::NaiveDate>,
+) -> Result<Vec<Vec<IndicatorValue>>, AppError> {
+    let cutoff = reporting_in(db).await?.cutoff_day;
     let today = diaban_domain::time::today_in_vietnam();
-    let areas: AreaParams = parameters::in_force(&state.db, diaban_store::areas::PARAMS, today).await?;
+    let areas: AreaParams = parameters::in_force(db, diaban_store::areas::PARAMS, today).await?;
     let mut reqs = Vec::with_capacity(periods.len());
     for period in periods {
         let before = match period.kind {
@@ -119,7 +157,7 @@ pub async fn compute_many(
         });
     }
     let ids: Vec<i64> = place.communes.iter().map(|c| c.id).collect();
-    let data = indicator_data::load_many(&state.db, place.scope, &ids, &reqs).await?;
+    let data = indicator_data::load_many(db, place.scope, &ids, &reqs).await?;
     Ok(data.iter().map(indicators::compute).collect())
 }
 
@@ -131,11 +169,20 @@ pub async fn plan_for(
     place: &Place,
     id: Option<i64>,
 ) -> Result<Option<diaban_store::plans::PlanRow>, AppError> {
+    plan_for_in(&state.db, place, id).await
+}
+
+/// [`plan_for`] on a database.
+pub async fn plan_for_in(
+    db: &Db,
+    place: &Place,
+    id: Option<i64>,
+) -> Result<Option<diaban_store::plans::PlanRow>, AppError> {
     let province = match place.scope {
         Scope::Province(p) => p,
         Scope::Commune(_) => place.unit.scope_province_id.unwrap_or(place.unit.id),
     };
-    let plans = diaban_store::plans::for_province(&state.db, province).await?;
+    let plans = diaban_store::plans::for_province(db, province).await?;
     match id {
         Some(id) => Ok(Some(
             plans

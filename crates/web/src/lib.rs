@@ -22,6 +22,7 @@ pub mod person_record_input;
 pub mod person_records_ops;
 pub mod person_stats_export;
 pub(crate) mod plan_input;
+pub mod reports_ops;
 pub mod site_input;
 pub mod site_ops;
 pub mod table_export;

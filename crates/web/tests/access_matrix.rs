@@ -160,10 +160,16 @@ enum Route {
     AnalyticsPaiApi,
     AnalyticsSignalsApi,
     AnalyticsRaiseApi,
+    ReportsPage,
+    ReportsApi,
+    ReportCreateApi,
+    ReportSubmitPage,
+    ReportApproveApi,
+    ReportDownloadApi,
 }
 
 impl Route {
-    const ALL: [Route; 84] = [
+    const ALL: [Route; 90] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -248,6 +254,12 @@ impl Route {
         Route::AnalyticsPaiApi,
         Route::AnalyticsSignalsApi,
         Route::AnalyticsRaiseApi,
+        Route::ReportsPage,
+        Route::ReportsApi,
+        Route::ReportCreateApi,
+        Route::ReportSubmitPage,
+        Route::ReportApproveApi,
+        Route::ReportDownloadApi,
     ];
 
     /// The action the route is declared with.
@@ -326,6 +338,9 @@ impl Route {
             | Route::AnalyticsPaiApi
             | Route::AnalyticsSignalsApi => Action::RunAnalytics,
             Route::AnalyticsRaiseApi => Action::DecideSignals,
+            Route::ReportsPage | Route::ReportsApi | Route::ReportDownloadApi => Action::ReadReports,
+            Route::ReportCreateApi | Route::ReportSubmitPage => Action::DraftReports,
+            Route::ReportApproveApi => Action::ReviewReports,
         }
     }
 
@@ -398,6 +413,10 @@ impl Route {
                 | Route::AnalyticsPaiApi
                 | Route::AnalyticsSignalsApi
                 | Route::AnalyticsRaiseApi
+                | Route::ReportsApi
+                | Route::ReportCreateApi
+                | Route::ReportApproveApi
+                | Route::ReportDownloadApi
         )
     }
 
@@ -451,6 +470,10 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
             }
         }
         Route::AnalyticsRaiseApi => 201,
+        // Each drafting principal drafts its own unit's annual report once.
+        Route::ReportCreateApi => 201,
+        // Past the role check, an unknown report is not found.
+        Route::ReportSubmitPage | Route::ReportApproveApi | Route::ReportDownloadApi => 404,
         _ => 200,
     }
 }
@@ -578,6 +601,17 @@ async fn call(
         Route::AnalyticsRaiseApi => {
             client.post(url("/api/v1/analytics/signals")).header("x-csrf-token", csrf)
         }
+        Route::ReportsPage => client.get(url("/reports")),
+        Route::ReportsApi => client.get(url("/api/v1/reports")),
+        Route::ReportCreateApi => client
+            .post(url("/api/v1/reports"))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"kind": "annual", "period": "2026"})),
+        Route::ReportSubmitPage => client.post(url("/reports/999999/submit")).form(&[("csrf_token", csrf)]),
+        Route::ReportApproveApi => {
+            client.post(url("/api/v1/reports/999999/approve")).header("x-csrf-token", csrf).json(&json!({}))
+        }
+        Route::ReportDownloadApi => client.get(url("/api/v1/reports/999999/download?format=xlsx")),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

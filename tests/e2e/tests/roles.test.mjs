@@ -16,6 +16,7 @@ const PAGES = [
   { href: '/persons/incoming', id: 'persons_incoming', roles: ['province_officer', 'commune_officer'] },
   { href: '/persons/statistics', id: 'persons_stats', roles: ['admin', 'province_officer', 'commune_officer', 'leader', 'partner'] },
   { href: '/sites', id: 'sites', roles: ['province_officer', 'commune_officer', 'leader'] },
+  { href: '/reports', id: 'reports', roles: ['province_officer', 'commune_officer', 'leader', 'partner'] },
   { href: '/analytics', id: 'analytics', roles: ['province_officer', 'commune_officer', 'leader'] },
   { href: '/analytics/signals', id: 'analytics_signals', roles: ['province_officer', 'commune_officer', 'leader'] },
   { href: '/units', id: 'units', roles: ['admin', 'province_officer', 'commune_officer', 'leader', 'partner'] },

@@ -14,6 +14,7 @@ mod persons;
 mod plans;
 mod population;
 mod propaganda_cases;
+mod reports;
 pub mod rng;
 mod sites;
 
@@ -114,6 +115,7 @@ pub async fn fill(
     operations::fill(db, keys, &province, seed).await?;
     propaganda_cases::fill(db, keys, &province, seed).await?;
     plans::fill(db, &province).await?;
+    reports::fill(db, &province).await?;
     reference::mark_loaded(db, "demo", &format!("seed {seed}")).await?;
     Ok(accounts)
 }

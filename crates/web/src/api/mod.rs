@@ -16,6 +16,7 @@ mod person_records;
 mod persons;
 pub(crate) mod plans;
 pub(crate) mod propaganda;
+pub(crate) mod reports;
 pub(crate) mod rings;
 mod session;
 mod site_extras;
@@ -56,6 +57,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(indicators::routes())
         .merge(plans::routes())
         .merge(analytics::routes())
+        .merge(reports::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

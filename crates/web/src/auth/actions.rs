@@ -42,5 +42,8 @@ requirement!(
     ReportTasks,
     SuperviseTasks,
     RunAnalytics,
-    DecideSignals
+    DecideSignals,
+    ReadReports,
+    DraftReports,
+    ReviewReports
 );

@@ -19,6 +19,7 @@ mod parameters;
 mod person_records;
 mod persons;
 mod plans;
+mod reports;
 mod sites;
 mod units;
 
@@ -127,6 +128,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     operations::BUSINESSES,
     cases::ENTRIES,
     plans::ENTRIES,
+    reports::ENTRIES,
     analytics::ENTRIES,
 ];
 

@@ -24,6 +24,7 @@ mod person_records;
 pub(crate) mod persons;
 mod plans;
 mod propaganda;
+mod reports;
 mod rings;
 mod site_checks;
 mod site_edit;
@@ -77,6 +78,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(rings::routes())
         .merge(plans::routes())
         .merge(analytics::routes())
+        .merge(reports::routes())
 }
 
 /// The pages that take files, which get the larger body limit (see `crate::router`).
@@ -177,6 +179,9 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     }
     if who.may(Action::ReadPlans) {
         work.push(NavItem { id: "plans", href: "/plans", label: "nav.plans" });
+    }
+    if who.may(Action::ReadReports) {
+        work.push(NavItem { id: "reports", href: "/reports", label: "nav.reports" });
     }
     if who.may(Action::SuperviseTasks) {
         work.push(NavItem { id: "tasks_late", href: "/tasks/late", label: "nav.tasks_late" });
