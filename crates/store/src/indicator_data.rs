@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use diaban_analytics::indicators::{ActivityFact, CaseFact, Data};
 use diaban_domain::classification::CommuneClass;
 use diaban_domain::period::Period;
+use diaban_domain::person::stats::StatGroup;
 use sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
 use std::collections::BTreeMap;
 
@@ -90,6 +91,43 @@ pub async fn load(db: &Db, scope: Scope, communes: &[i64], req: Request) -> Resu
     v.pop().ok_or_else(|| DbError::Other("no data loaded".into()))
 }
 
+/// The persons' groups of every period of `reqs` (and of the periods before): from the
+/// facts kept for a statistical year; the other periods (months, half-years) from one read
+/// of the records over their span, grouped in Rust by the definition (`StatGroup::of`).
+async fn persons_of(
+    db: &Db,
+    scope: Scope,
+    reqs: &[Request],
+) -> Result<BTreeMap<(NaiveDate, NaiveDate), Vec<StatGroup>>, DbError> {
+    let mut out = BTreeMap::new();
+    let mut other: Vec<Period> = Vec::new();
+    for p in reqs.iter().flat_map(|r| [r.period, r.previous]) {
+        if out.contains_key(&(p.from, p.to)) || other.contains(&p) {
+            continue;
+        }
+        if crate::person_facts::year_kept(db, p).await?.is_some() {
+            out.insert((p.from, p.to), person_stats::groups(db, scope, p).await?);
+        } else {
+            other.push(p);
+        }
+    }
+    match other.as_slice() {
+        [] => {}
+        [p] => {
+            out.insert((p.from, p.to), person_stats::grouped_in_sql(db, scope, *p).await?);
+        }
+        many => {
+            let from = many.iter().map(|p| p.from).min().unwrap_or_default();
+            let to = many.iter().map(|p| p.to).max().unwrap_or_default();
+            let rows = person_stats::rows(db, scope, from, to).await?;
+            for p in many {
+                out.insert((p.from, p.to), rows.iter().filter_map(|r| StatGroup::of(r, p)).collect());
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// [`load`] for several requests at once (a trend): the histories of sites and areas are
 /// read once, the dated rows once over the span of all the periods, the persons once per
 /// distinct period. `Data` come back in the order of `reqs`.
@@ -114,15 +152,7 @@ pub async fn load_many(
         .into_values()
         .map(|(c, h)| (c.unwrap_or_default(), h))
         .collect();
-    let mut persons: BTreeMap<(NaiveDate, NaiveDate), Vec<diaban_domain::person::stats::StatGroup>> =
-        BTreeMap::new();
-    for r in reqs {
-        for p in [r.period, r.previous] {
-            if let std::collections::btree_map::Entry::Vacant(e) = persons.entry((p.from, p.to)) {
-                e.insert(person_stats::groups(db, scope, p).await?);
-            }
-        }
-    }
+    let persons = persons_of(db, scope, reqs).await?;
 
     // Classes: the statistical year each period ends in; QĐ 28/2025 results first.
     let years: std::collections::BTreeSet<i64> =
