@@ -166,10 +166,17 @@ enum Route {
     ReportSubmitPage,
     ReportApproveApi,
     ReportDownloadApi,
+    ReportDetailPage,
+    ReportDetailApi,
+    ReportNarrativesApi,
+    ReportReturnApi,
+    ReportRedraftPage,
+    ReportIssueApi,
+    ReportApprovePage,
 }
 
 impl Route {
-    const ALL: [Route; 90] = [
+    const ALL: [Route; 97] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -260,6 +267,13 @@ impl Route {
         Route::ReportSubmitPage,
         Route::ReportApproveApi,
         Route::ReportDownloadApi,
+        Route::ReportDetailPage,
+        Route::ReportDetailApi,
+        Route::ReportNarrativesApi,
+        Route::ReportReturnApi,
+        Route::ReportRedraftPage,
+        Route::ReportIssueApi,
+        Route::ReportApprovePage,
     ];
 
     /// The action the route is declared with.
@@ -338,9 +352,19 @@ impl Route {
             | Route::AnalyticsPaiApi
             | Route::AnalyticsSignalsApi => Action::RunAnalytics,
             Route::AnalyticsRaiseApi => Action::DecideSignals,
-            Route::ReportsPage | Route::ReportsApi | Route::ReportDownloadApi => Action::ReadReports,
-            Route::ReportCreateApi | Route::ReportSubmitPage => Action::DraftReports,
-            Route::ReportApproveApi => Action::ReviewReports,
+            Route::ReportsPage
+            | Route::ReportsApi
+            | Route::ReportDownloadApi
+            | Route::ReportDetailPage
+            | Route::ReportDetailApi => Action::ReadReports,
+            Route::ReportCreateApi
+            | Route::ReportSubmitPage
+            | Route::ReportNarrativesApi
+            | Route::ReportRedraftPage
+            | Route::ReportIssueApi => Action::DraftReports,
+            Route::ReportApproveApi | Route::ReportReturnApi | Route::ReportApprovePage => {
+                Action::ReviewReports
+            }
         }
     }
 
@@ -417,6 +441,10 @@ impl Route {
                 | Route::ReportCreateApi
                 | Route::ReportApproveApi
                 | Route::ReportDownloadApi
+                | Route::ReportDetailApi
+                | Route::ReportNarrativesApi
+                | Route::ReportReturnApi
+                | Route::ReportIssueApi
         )
     }
 
@@ -473,7 +501,16 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
         // Each drafting principal drafts its own unit's annual report once.
         Route::ReportCreateApi => 201,
         // Past the role check, an unknown report is not found.
-        Route::ReportSubmitPage | Route::ReportApproveApi | Route::ReportDownloadApi => 404,
+        Route::ReportSubmitPage
+        | Route::ReportApproveApi
+        | Route::ReportDownloadApi
+        | Route::ReportDetailPage
+        | Route::ReportDetailApi
+        | Route::ReportNarrativesApi
+        | Route::ReportReturnApi
+        | Route::ReportRedraftPage
+        | Route::ReportIssueApi
+        | Route::ReportApprovePage => 404,
         _ => 200,
     }
 }
@@ -612,6 +649,21 @@ async fn call(
             client.post(url("/api/v1/reports/999999/approve")).header("x-csrf-token", csrf).json(&json!({}))
         }
         Route::ReportDownloadApi => client.get(url("/api/v1/reports/999999/download?format=xlsx")),
+        Route::ReportDetailPage => client.get(url("/reports/999999")),
+        Route::ReportDetailApi => client.get(url("/api/v1/reports/999999")),
+        Route::ReportNarrativesApi => client
+            .post(url("/api/v1/reports/999999/narratives"))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"narratives": {}})),
+        Route::ReportReturnApi => client
+            .post(url("/api/v1/reports/999999/return"))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"reason": "thiếu số liệu"})),
+        Route::ReportRedraftPage => client.post(url("/reports/999999/redraft")).form(&[("csrf_token", csrf)]),
+        Route::ReportIssueApi => {
+            client.post(url("/api/v1/reports/999999/issue")).header("x-csrf-token", csrf).json(&json!({}))
+        }
+        Route::ReportApprovePage => client.post(url("/reports/999999/approve")).form(&[("csrf_token", csrf)]),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
