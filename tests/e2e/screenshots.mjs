@@ -80,6 +80,10 @@ export async function takeScreenshots(browser, dir = SCREENSHOT_DIR) {
   await open(officer, (site ?? '/sites').split('#')[0]);
   if (!site) await open(officer, await officer.locator('main table tbody tr a').first().getAttribute('href'));
   await shot(officer, dir, 'site-detail', written);
+  await open(officer, '/reports');
+  await shot(officer, dir, 'reports', written);
+  await open(officer, await officer.locator('main table tbody tr a').first().getAttribute('href'));
+  await shot(officer, dir, 'report-detail', written);
   await open(officer, '/account');
   await shot(officer, dir, 'account', written);
   await officer.context().close();

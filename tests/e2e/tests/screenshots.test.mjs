@@ -9,7 +9,7 @@ import { SCREENSHOT_DIR, takeScreenshots } from '../screenshots.mjs';
 
 const EXPECTED = [
   'login', 'dashboard', 'units', 'unit-detail', 'persons', 'person-form-errors', 'person-detail',
-  'sites', 'incidents', 'site-detail', 'account', 'admin-users', 'audit', 'phone-dashboard', 'phone-persons', 'phone-nav-open',
+  'sites', 'incidents', 'site-detail', 'reports', 'report-detail', 'account', 'admin-users', 'audit', 'phone-dashboard', 'phone-persons', 'phone-nav-open',
 ];
 
 let browser;

@@ -435,7 +435,17 @@ async fn detail_page(
         status_label: r.status.label_vi(),
         number: r.number.clone().unwrap_or_default(),
         issued_on: r.issued_on.map(|d| tr.date(&d)).unwrap_or_default(),
-        return_reason: r.return_reason.clone(),
+        // The last reason for sending it back, while it is being corrected; afterwards it
+        // stays in the history below.
+        return_reason: if matches!(
+            r.status,
+            diaban_domain::report::workflow::ReportStatus::Returned
+                | diaban_domain::report::workflow::ReportStatus::Draft
+        ) {
+            r.return_reason.clone()
+        } else {
+            String::new()
+        },
         frozen: r.frozen.is_some(),
         computed_at: tr.datetime(&f.computed_at),
         plan: f.plan.clone().unwrap_or_default(),
