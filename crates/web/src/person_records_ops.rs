@@ -237,11 +237,22 @@ pub fn transfer_json(t: &Transfer, now: DateTime<Utc>) -> Value {
     })
 }
 
-/// `year`, default this year, within 2000–2100.
-pub fn parse_year(v: Option<&str>) -> Result<i32, ApiError> {
-    use chrono::Datelike;
+/// The statistical year that contains today, under the reporting cut-off day in force
+/// (from 15/12 on, with the default, it is the next calendar year).
+pub async fn this_statistical_year(state: &AppState) -> Result<i32, AppError> {
+    let cutoff = crate::indicators_ops::reporting(state).await?.cutoff_day;
+    Ok(diaban_domain::period::StatPeriod::containing(
+        diaban_domain::period::PeriodKind::Year,
+        today(),
+        cutoff,
+    )
+    .year)
+}
+
+/// `year`, default the statistical year of today, within 2000–2100.
+pub async fn parse_year(state: &AppState, v: Option<&str>) -> Result<i32, ApiError> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(today().year()),
+        None => Ok(this_statistical_year(state).await?),
         Some(s) => match s.parse::<i32>() {
             Ok(y) if (2000..=2100).contains(&y) => Ok(y),
             _ => Err(AppError::bad_param("year", "expected a year from 2000 to 2100").into()),

@@ -312,7 +312,7 @@ async fn worklists(
 ) -> Result<Json<Value>, ApiError> {
     let days = parse_u64("days", q.days.as_deref(), 30, 366)?;
     let check_days = parse_u64("check_days", q.check_days.as_deref(), 30, 366)?;
-    let year = ops::parse_year(q.year.as_deref())?;
+    let year = ops::parse_year(&state, q.year.as_deref()).await?;
     let w = ops::worklists(&state, &who, days, check_days, year).await?;
     Ok(Json(serde_json::to_value(&w).map_err(AppError::internal)?))
 }
@@ -327,7 +327,7 @@ async fn statistics(
     who: Authorized<ViewAggregates>,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let year = ops::parse_year(q.year.as_deref())?;
+    let year = ops::parse_year(&state, q.year.as_deref()).await?;
     let (cur, prev) = diaban_store::person_stats::year_with_previous(&state.db, who.scope(), year).await?;
     Ok(Json(ops::statistics_json(&state, year, &cur, &prev).await?))
 }
@@ -339,7 +339,7 @@ async fn statistics_table(
     xlsx: bool,
 ) -> Result<Response, ApiError> {
     use crate::person_stats_export as export;
-    let year = ops::parse_year(year)?;
+    let year = ops::parse_year(state, year).await?;
     let (cur, prev) = diaban_store::person_stats::year_with_previous(&state.db, who.scope(), year).await?;
     let ids: Vec<i64> = cur.by_unit.keys().copied().collect();
     let names = diaban_store::units::get_many(&state.db, &ids)

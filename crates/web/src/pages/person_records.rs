@@ -737,14 +737,10 @@ async fn work(
     ctx: Ctx,
     Query(q): Query<WorkQuery>,
 ) -> Result<Response, AppError> {
-    use chrono::Datelike;
     let tr = ctx.tr(Some(&who));
     let days = q.days.unwrap_or(30).min(366);
     let today = ops::today();
-    let year = diaban_domain::person::stats::Period::statistical_year(today.year())
-        .filter(|p| p.contains(today))
-        .map(|_| today.year())
-        .unwrap_or(today.year() + 1);
+    let year = ops::this_statistical_year(&state).await?;
     let w = ops::worklists(&state, &who, days, 30, year).await?;
     // The names shown are a read of those records: one audited list.
     let keys = super::persons::keys(&state)?;
@@ -857,9 +853,11 @@ async fn statistics(
     ctx: Ctx,
     Query(q): Query<StatsQuery>,
 ) -> Result<Response, AppError> {
-    use chrono::Datelike;
     let tr = ctx.tr(Some(&who));
-    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| ops::today().year());
+    let year = match q.year.filter(|y| (2000..=2100).contains(y)) {
+        Some(y) => y,
+        None => ops::this_statistical_year(&state).await?,
+    };
     let (cur, prev) = diaban_store::person_stats::year_with_previous(&state.db, who.scope(), year).await?;
     let g = diaban_domain::person::stats::growth(cur.total.with_records, prev.total.with_records);
     let mut units = Vec::new();
