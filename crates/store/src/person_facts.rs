@@ -29,6 +29,7 @@ pub const REPORTING: &str = "reporting";
 /// How many persons are read or written per statement.
 const CHUNK: usize = 400;
 
+/// The columns of a person-year's facts (and of a group), in the order of [`Key::values`].
 const KEY: [&str; 17] = [
     "stat_year",
     "scope_province_id",
@@ -49,26 +50,11 @@ const KEY: [&str; 17] = [
     "counselled",
 ];
 
-/// The conflict target of `person_stat_groups` (its primary key: the key without the
-/// province, which the commune decides).
-const GROUP_PK: [&str; 16] = [
-    "stat_year",
-    "scope_commune_id",
-    "sex",
-    "birth_year",
-    "kinh",
-    "substances",
-    "use_since_year",
-    "held_in",
-    "f0",
-    "f1",
-    "f2",
-    "f3",
-    "fac",
-    "reached",
-    "addict",
-    "counselled",
-];
+/// The conflict target of `person_stat_groups`, its primary key: [`KEY`] without the
+/// province, which the commune decides.
+fn group_pk() -> impl Iterator<Item = &'static str> {
+    KEY.into_iter().filter(|c| *c != "scope_province_id")
+}
 
 /// With what the facts were built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
@@ -307,7 +293,7 @@ async fn apply(tx: &mut Tx, delta: BTreeMap<Key, i64>) -> Result<(), DbError> {
             .into_table("person_stat_groups")
             .columns(KEY.into_iter().chain(["n"]))
             .on_conflict(
-                OnConflict::columns(GROUP_PK)
+                OnConflict::columns(group_pk())
                     .value(
                         "n",
                         Expr::col(("person_stat_groups", "n")).add(Expr::col((Alias::new("excluded"), "n"))),
@@ -346,7 +332,9 @@ pub async fn rebuild(db: &Db, cutoff_day: u32, last_year: i32) -> Result<(), DbE
         return Err(DbError::Invalid(format!("cut-off day {cutoff_day} is not in 1–28")));
     }
     let mut tx = db.begin().await?;
-    // The meta row first: a concurrent writer's `refresh` waits on it (PostgreSQL).
+    // One transaction: readers see the old facts or the new ones. A write to a person's
+    // record while a rebuild runs may leave that person's facts stale until the person's
+    // next write; rebuilds run at start and when the cut-off day changes.
     tx.exec().execute(&Query::delete().from_table("person_stat_meta").to_owned()).await?;
     tx.exec().execute(&Query::delete().from_table("person_stat_groups").to_owned()).await?;
     tx.exec().execute(&Query::delete().from_table("person_stat_facts").to_owned()).await?;
