@@ -173,10 +173,16 @@ enum Route {
     ReportRedraftPage,
     ReportIssueApi,
     ReportApprovePage,
+    ReportNarrativesPage,
+    ReportReturnPage,
+    ReportIssuePage,
+    ReportDownloadPage,
+    ReportSubmitApi,
+    ReportRedraftApi,
 }
 
 impl Route {
-    const ALL: [Route; 97] = [
+    const ALL: [Route; 103] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -274,6 +280,12 @@ impl Route {
         Route::ReportRedraftPage,
         Route::ReportIssueApi,
         Route::ReportApprovePage,
+        Route::ReportNarrativesPage,
+        Route::ReportReturnPage,
+        Route::ReportIssuePage,
+        Route::ReportDownloadPage,
+        Route::ReportSubmitApi,
+        Route::ReportRedraftApi,
     ];
 
     /// The action the route is declared with.
@@ -356,15 +368,21 @@ impl Route {
             | Route::ReportsApi
             | Route::ReportDownloadApi
             | Route::ReportDetailPage
-            | Route::ReportDetailApi => Action::ReadReports,
+            | Route::ReportDetailApi
+            | Route::ReportDownloadPage => Action::ReadReports,
             Route::ReportCreateApi
             | Route::ReportSubmitPage
             | Route::ReportNarrativesApi
             | Route::ReportRedraftPage
-            | Route::ReportIssueApi => Action::DraftReports,
-            Route::ReportApproveApi | Route::ReportReturnApi | Route::ReportApprovePage => {
-                Action::ReviewReports
-            }
+            | Route::ReportIssueApi
+            | Route::ReportNarrativesPage
+            | Route::ReportIssuePage
+            | Route::ReportSubmitApi
+            | Route::ReportRedraftApi => Action::DraftReports,
+            Route::ReportApproveApi
+            | Route::ReportReturnApi
+            | Route::ReportApprovePage
+            | Route::ReportReturnPage => Action::ReviewReports,
         }
     }
 
@@ -445,6 +463,8 @@ impl Route {
                 | Route::ReportNarrativesApi
                 | Route::ReportReturnApi
                 | Route::ReportIssueApi
+                | Route::ReportSubmitApi
+                | Route::ReportRedraftApi
         )
     }
 
@@ -510,7 +530,13 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
         | Route::ReportReturnApi
         | Route::ReportRedraftPage
         | Route::ReportIssueApi
-        | Route::ReportApprovePage => 404,
+        | Route::ReportApprovePage
+        | Route::ReportNarrativesPage
+        | Route::ReportReturnPage
+        | Route::ReportIssuePage
+        | Route::ReportDownloadPage
+        | Route::ReportSubmitApi
+        | Route::ReportRedraftApi => 404,
         _ => 200,
     }
 }
@@ -664,6 +690,20 @@ async fn call(
             client.post(url("/api/v1/reports/999999/issue")).header("x-csrf-token", csrf).json(&json!({}))
         }
         Route::ReportApprovePage => client.post(url("/reports/999999/approve")).form(&[("csrf_token", csrf)]),
+        Route::ReportNarrativesPage => client
+            .post(url("/reports/999999/narratives"))
+            .form(&[("csrf_token", csrf), ("general", "Tình hình chung")]),
+        Route::ReportReturnPage => client
+            .post(url("/reports/999999/return"))
+            .form(&[("csrf_token", csrf), ("reason", "Thiếu số liệu")]),
+        Route::ReportIssuePage => client.post(url("/reports/999999/issue")).form(&[("csrf_token", csrf)]),
+        Route::ReportDownloadPage => client.get(url("/reports/999999/download?format=docx")),
+        Route::ReportSubmitApi => {
+            client.post(url("/api/v1/reports/999999/submit")).header("x-csrf-token", csrf).json(&json!({}))
+        }
+        Route::ReportRedraftApi => {
+            client.post(url("/api/v1/reports/999999/redraft")).header("x-csrf-token", csrf).json(&json!({}))
+        }
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
