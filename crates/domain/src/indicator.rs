@@ -3,6 +3,8 @@
 //! `diaban_analytics::indicators` computes each one; reports and the dashboard label them
 //! from here. An id never changes meaning once shipped: a new definition gets a new id.
 
+use crate::propaganda::VenueType;
+use crate::seizures::{Drug, QuantityUnit};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -153,6 +155,99 @@ indicators! {
     Inspections = "inspections", Count,
         "Lượt kiểm tra cơ sở kinh doanh có điều kiện",
         "inspections of conditional businesses";
+    SitesNew = "sites_new", Count,
+        "Điểm, tụ điểm mới hình thành trong kỳ",
+        "points and clusters newly formed in the period";
+    SitesNewChange = "sites_new_change", Change,
+        "Thay đổi số điểm, tụ điểm mới hình thành so với cùng kỳ",
+        "change of newly formed points and clusters against the same period before";
+    SeizedHeroinGrams = "seized_heroin_g", Count,
+        "Heroin thu giữ (gam)",
+        "heroin seized (grams)";
+    SeizedHeroinBricks = "seized_heroin_bricks", Count,
+        "Heroin thu giữ (bánh)",
+        "heroin seized (bricks)";
+    SeizedSyntheticGrams = "seized_synthetic_g", Count,
+        "Ma túy tổng hợp thu giữ (gam)",
+        "synthetic drugs seized (grams)";
+    SeizedSyntheticTablets = "seized_synthetic_tablets", Count,
+        "Ma túy tổng hợp thu giữ (viên)",
+        "synthetic drugs seized (tablets)";
+    SeizedCannabisGrams = "seized_cannabis_g", Count,
+        "Cần sa thu giữ (gam)",
+        "cannabis seized (grams)";
+    SeizedCannabisPlants = "seized_cannabis_plants", Count,
+        "Cần sa thu giữ (cây)",
+        "cannabis seized (plants)";
+    SeizedCocaineGrams = "seized_cocaine_g", Count,
+        "Cocaine thu giữ (gam)",
+        "cocaine seized (grams)";
+    SeizedOpiumGrams = "seized_opium_g", Count,
+        "Thuốc phiện thu giữ (gam)",
+        "opium seized (grams)";
+    SeizedOtherGrams = "seized_other_g", Count,
+        "Chất ma túy khác thu giữ (gam)",
+        "other substances seized (grams)";
+    SeizedOtherTablets = "seized_other_tablets", Count,
+        "Chất ma túy khác thu giữ (viên)",
+        "other substances seized (tablets)";
+    PropagandaCommune = "propaganda_commune", Count,
+        "Buổi tuyên truyền tại xã, phường, khu dân cư",
+        "propaganda sessions in communes and residential areas";
+    PropagandaSchool = "propaganda_school", Count,
+        "Buổi tuyên truyền tại trường học",
+        "propaganda sessions in schools";
+    PropagandaIndustrialZone = "propaganda_industrial_zone", Count,
+        "Buổi tuyên truyền tại khu, cụm công nghiệp",
+        "propaganda sessions in industrial zones and clusters";
+    PropagandaBusiness = "propaganda_business", Count,
+        "Buổi tuyên truyền tại doanh nghiệp, cơ sở kinh doanh",
+        "propaganda sessions in businesses";
+    PropagandaOtherVenue = "propaganda_other_venue", Count,
+        "Buổi tuyên truyền tại nơi khác",
+        "propaganda sessions elsewhere";
+}
+
+impl IndicatorId {
+    /// The seizure lines of the catalogue: `(indicator, drug, unit)`; masses are summed
+    /// in grams (kilograms converted), counts in their own unit, never across units.
+    pub const SEIZURES: &'static [(IndicatorId, Drug, QuantityUnit)] = &[
+        (IndicatorId::SeizedHeroinGrams, Drug::Heroin, QuantityUnit::Gram),
+        (IndicatorId::SeizedHeroinBricks, Drug::Heroin, QuantityUnit::Brick),
+        (IndicatorId::SeizedSyntheticGrams, Drug::Synthetic, QuantityUnit::Gram),
+        (IndicatorId::SeizedSyntheticTablets, Drug::Synthetic, QuantityUnit::Tablet),
+        (IndicatorId::SeizedCannabisGrams, Drug::Cannabis, QuantityUnit::Gram),
+        (IndicatorId::SeizedCannabisPlants, Drug::Cannabis, QuantityUnit::Plant),
+        (IndicatorId::SeizedCocaineGrams, Drug::Cocaine, QuantityUnit::Gram),
+        (IndicatorId::SeizedOpiumGrams, Drug::Opium, QuantityUnit::Gram),
+        (IndicatorId::SeizedOtherGrams, Drug::Other, QuantityUnit::Gram),
+        (IndicatorId::SeizedOtherTablets, Drug::Other, QuantityUnit::Tablet),
+    ];
+
+    /// The propaganda-by-venue lines of the catalogue.
+    pub const PROPAGANDA_VENUES: &'static [(IndicatorId, VenueType)] = &[
+        (IndicatorId::PropagandaCommune, VenueType::Commune),
+        (IndicatorId::PropagandaSchool, VenueType::School),
+        (IndicatorId::PropagandaIndustrialZone, VenueType::IndustrialZone),
+        (IndicatorId::PropagandaBusiness, VenueType::Business),
+        (IndicatorId::PropagandaOtherVenue, VenueType::Other),
+    ];
+
+    /// The seizure line a drug and unit count in (kilograms count in grams); `None` for a
+    /// pair the drug is not recorded in.
+    pub fn seizure_line(drug: Drug, unit: QuantityUnit) -> Option<IndicatorId> {
+        let unit = if unit.grams().is_some() { QuantityUnit::Gram } else { unit };
+        Self::SEIZURES.iter().find(|(_, d, u)| *d == drug && *u == unit).map(|(i, _, _)| *i)
+    }
+
+    /// The catalogue line of a venue type.
+    pub fn propaganda_line(venue: VenueType) -> IndicatorId {
+        Self::PROPAGANDA_VENUES
+            .iter()
+            .find(|(_, v)| *v == venue)
+            .map(|(i, _)| *i)
+            .unwrap_or(IndicatorId::PropagandaOtherVenue)
+    }
 }
 
 impl fmt::Display for IndicatorId {
@@ -187,7 +282,24 @@ mod tests {
             let json = serde_json::to_string(&i).unwrap();
             assert_eq!(json, format!("\"{}\"", i.as_str()));
         }
-        assert_eq!(seen.len(), 29);
+        assert_eq!(seen.len(), 46);
         assert!("t7".parse::<IndicatorId>().is_err());
+    }
+
+    #[test]
+    fn every_recordable_seizure_and_venue_has_a_line() {
+        for &drug in Drug::ALL {
+            for &unit in drug.allowed_units() {
+                assert!(IndicatorId::seizure_line(drug, unit).is_some(), "{drug:?} {unit:?}");
+            }
+        }
+        assert_eq!(
+            IndicatorId::seizure_line(Drug::Heroin, QuantityUnit::Kilogram),
+            Some(IndicatorId::SeizedHeroinGrams)
+        );
+        assert_eq!(IndicatorId::seizure_line(Drug::Opium, QuantityUnit::Tablet), None);
+        for &v in VenueType::ALL {
+            assert!(IndicatorId::PROPAGANDA_VENUES.iter().any(|(_, w)| *w == v));
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::indicator::{IndicatorId, Measure};
 use crate::ops_enum::labelled_enum;
+use crate::period::{Period, PeriodKind, StatPeriod};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +82,9 @@ labelled_enum!(
         OffTrack = "off_track", "Không đạt", "Off track";
         /// No value could be computed.
         NoData = "no_data", "Chưa có số liệu", "No data";
+        /// The period shown is shorter than the one the target is judged on, or lies before
+        /// its deadline: the value is progress so far, not a result.
+        InProgress = "in_progress", "Chưa đến kỳ đánh giá", "Not yet due";
     ]
 );
 
@@ -109,6 +113,126 @@ pub fn status(target: &Target, current: Option<f64>, at_risk_margin: f64) -> Tar
     } else {
         TargetStatus::OffTrack
     }
+}
+
+/// Where a target stands for a period someone looks at: the one verdict that the
+/// dashboard, the indicators API, the plan and areas pages and the reports all show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The status.
+    pub status: TargetStatus,
+    /// The statistical period the target is judged on (the period shown when they are
+    /// the same; the year, or the year of the deadline, when the period shown is shorter
+    /// or earlier).
+    pub judged_on: StatPeriod,
+    /// The value the status is about (progress so far when `status` is in progress).
+    pub value: Option<f64>,
+    /// How the status was decided, in words.
+    pub rule_vi: String,
+}
+
+/// The statistical period `t` is judged on when `shown` is looked at; `None` when the
+/// target says nothing about it: a target for another year, or a deadline whose year
+/// lies before the period shown (it was judged in its own year).
+pub fn judging_period(t: &Target, shown: StatPeriod, cutoff_day: u32) -> Option<StatPeriod> {
+    let year_of_shown = StatPeriod::year(shown.year);
+    match (t.year, t.deadline) {
+        (Some(y), _) => (y == shown.year).then_some(StatPeriod::year(y)),
+        (None, Some(d)) => {
+            let due = StatPeriod::containing(PeriodKind::Year, d, cutoff_day);
+            (year_of_shown.year <= due.year).then_some(due)
+        }
+        (None, None) => Some(year_of_shown),
+    }
+}
+
+/// The verdict on `t` for the period `shown`, whose value is `value`: judged by
+/// [`status`] when `shown` is the period the target is judged on; in progress (never
+/// "off track") when `shown` is a month or a half-year of it, or a year before the
+/// deadline's; `None` when the target does not apply to `shown` (see [`judging_period`]).
+pub fn verdict(
+    t: &Target,
+    shown: StatPeriod,
+    cutoff_day: u32,
+    value: Option<f64>,
+    margin: f64,
+) -> Option<Verdict> {
+    let judged_on = judging_period(t, shown, cutoff_day)?;
+    if judged_on == shown {
+        return Some(Verdict {
+            status: status(t, value, margin),
+            judged_on,
+            value,
+            rule_vi: status_rule_vi(t, margin),
+        });
+    }
+    Some(Verdict {
+        status: TargetStatus::InProgress,
+        judged_on,
+        value,
+        rule_vi: format!(
+            "Chỉ tiêu được đánh giá theo {}; giá trị của {} là tiến độ đến nay, chưa phải kết quả. {}",
+            lower_first(&judged_on.label_vi()),
+            lower_first(&shown.label_vi()),
+            status_rule_vi(t, margin)
+        ),
+    })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Why a period cannot be judged against a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PlanPeriodError {
+    /// The period ends before the plan's period starts.
+    #[error("the period ends before the plan starts on {0}")]
+    BeforePlan(NaiveDate),
+    /// The period starts after the plan ended.
+    #[error("the plan ended on {0}; its final result is judged on the statistical year {1}")]
+    AfterPlan(NaiveDate, i32),
+}
+
+impl PlanPeriodError {
+    /// The message in Vietnamese.
+    pub fn message_vi(&self) -> String {
+        match self {
+            Self::BeforePlan(d) => {
+                format!("Kỳ này kết thúc trước khi kế hoạch bắt đầu ({}).", d.format("%d/%m/%Y"))
+            }
+            Self::AfterPlan(d, y) => format!(
+                "Kế hoạch đã kết thúc ngày {}; kết quả cuối cùng được đánh giá theo năm thống kê {y}.",
+                d.format("%d/%m/%Y")
+            ),
+        }
+    }
+}
+
+/// The statistical year a plan's final result is judged on: the year its period ends in.
+pub fn final_year(p: &Plan, cutoff_day: u32) -> StatPeriod {
+    StatPeriod::containing(PeriodKind::Year, p.period_to, cutoff_day)
+}
+
+/// Whether `shown` (with its days `days`) lies within the plan's period: a period that
+/// ends before the plan starts, or starts after it ended, is not judged against it.
+pub fn check_period(p: &Plan, days: Period, cutoff_day: u32) -> Result<(), PlanPeriodError> {
+    if days.to < p.period_from {
+        return Err(PlanPeriodError::BeforePlan(p.period_from));
+    }
+    if days.from > p.period_to {
+        return Err(PlanPeriodError::AfterPlan(p.period_to, final_year(p, cutoff_day).year));
+    }
+    Ok(())
+}
+
+/// Whether a plan is in force on some day of `days`.
+pub fn in_force(p: &Plan, days: Period) -> bool {
+    days.to >= p.period_from && days.from <= p.period_to
 }
 
 /// A number the Vietnamese way: decimal comma, no useless zeros (80, -5, 0,5).
@@ -246,6 +370,9 @@ pub enum PlanError {
     /// A report, reminder or inspection without text.
     #[error("the text is empty")]
     NoText,
+    /// A task due after its plan ends.
+    #[error("the task is due after the plan ends on {0}")]
+    DueAfterPlan(NaiveDate),
 }
 
 impl PlanError {
@@ -271,6 +398,9 @@ impl PlanError {
             PlanError::PercentOutOfRange => "Tiến độ phải từ 0 đến 100%.".into(),
             PlanError::FutureReport => "Ngày báo cáo không được sau ngày hôm nay.".into(),
             PlanError::NoText => "Chưa nhập nội dung.".into(),
+            PlanError::DueAfterPlan(d) => {
+                format!("Thời hạn của nhiệm vụ sau ngày kết thúc kế hoạch ({}).", d.format("%d/%m/%Y"))
+            }
         }
     }
 }
@@ -459,6 +589,14 @@ pub fn late_reason(
     (due < today).then_some(LateReason::NoRecentReport)
 }
 
+/// Checks a task's deadline against its plan: a task cannot be due after the plan ends.
+pub fn check_task_deadline(p: &Plan, deadline: NaiveDate) -> Result<(), PlanError> {
+    if deadline > p.period_to {
+        return Err(PlanError::DueAfterPlan(p.period_to));
+    }
+    Ok(())
+}
+
 /// Checks a progress report: percent 0–100, dated no later than today, with text.
 pub fn validate_report(on: NaiveDate, percent: i64, text: &str, today: NaiveDate) -> Result<(), PlanError> {
     if !(0..=100).contains(&percent) {
@@ -548,6 +686,53 @@ mod tests {
         }
         // A zero margin: anything short is off track.
         assert_eq!(status(&target(T3AreasTransformed, Comparator::Ge, 60.0), Some(59.0), 0.0), OffTrack);
+    }
+
+    #[test]
+    fn a_target_is_judged_on_its_own_period_only() {
+        use TargetStatus::*;
+        let annual = target(IndicatorId::T1SitesChange, Comparator::Le, -5.0);
+        let y = StatPeriod::year(2025);
+        // A year is judged; a month or a half-year of it is progress, never off track.
+        assert_eq!(verdict(&annual, y, 15, Some(3.0), 5.0).unwrap().status, OffTrack);
+        let m = verdict(&annual, StatPeriod::month(2025, 3), 15, Some(30.0), 5.0).unwrap();
+        assert_eq!((m.status, m.judged_on), (InProgress, y));
+        assert!(m.rule_vi.contains("năm 2025"), "{}", m.rule_vi);
+        assert_eq!(
+            verdict(&annual, StatPeriod::half(2025, 1), 15, Some(30.0), 5.0).unwrap().status,
+            InProgress
+        );
+        // A deadline: years before it are progress, its year is judged, later years say nothing.
+        let mut t2 = target(IndicatorId::T2HotSpotsEliminated, Comparator::Ge, 80.0);
+        t2.deadline = Some(d(2025, 12, 14));
+        assert_eq!(verdict(&t2, StatPeriod::year(2024), 15, Some(50.0), 5.0).unwrap().status, InProgress);
+        let v = verdict(&t2, StatPeriod::year(2025), 15, Some(50.0), 5.0).unwrap();
+        assert_eq!((v.status, v.judged_on), (OffTrack, StatPeriod::year(2025)));
+        assert_eq!(verdict(&t2, StatPeriod::year(2026), 15, Some(90.0), 5.0), None);
+        // A deadline on 15/12 falls in the next statistical year under cut-off 15.
+        t2.deadline = Some(d(2025, 12, 15));
+        assert_eq!(judging_period(&t2, StatPeriod::year(2025), 15), Some(StatPeriod::year(2026)));
+        // A target for one year says nothing about another.
+        let mut once = target(IndicatorId::T3AreasTransformed, Comparator::Ge, 60.0);
+        once.year = Some(2025);
+        assert_eq!(verdict(&once, StatPeriod::year(2024), 15, Some(10.0), 5.0), None);
+        assert_eq!(verdict(&once, StatPeriod::year(2025), 15, Some(50.0), 5.0).unwrap().status, OffTrack);
+    }
+
+    #[test]
+    fn periods_outside_a_plan_and_tasks_after_it_are_refused() {
+        let p = kh3220();
+        let y = |n| StatPeriod::year(n).bounds(15).unwrap();
+        assert_eq!(check_period(&p, y(2023), 15), Ok(()));
+        assert_eq!(check_period(&p, y(2022), 15), Err(PlanPeriodError::BeforePlan(d(2023, 9, 25))));
+        // KH 3220 runs to 31/12/2025: its final year is the statistical year 2026 under
+        // cut-off 15 (15/12/2025–14/12/2026), which it still touches.
+        assert_eq!(final_year(&p, 15), StatPeriod::year(2026));
+        assert_eq!(check_period(&p, y(2027), 15), Err(PlanPeriodError::AfterPlan(d(2025, 12, 31), 2026)));
+        assert!(PlanPeriodError::AfterPlan(d(2025, 12, 14), 2025).message_vi().contains("14/12/2025"));
+        assert!(in_force(&p, y(2025)) && !in_force(&p, y(2027)));
+        assert_eq!(check_task_deadline(&p, d(2025, 12, 31)), Ok(()));
+        assert_eq!(check_task_deadline(&p, d(2026, 1, 1)), Err(PlanError::DueAfterPlan(d(2025, 12, 31))));
     }
 
     #[test]

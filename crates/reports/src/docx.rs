@@ -257,7 +257,10 @@ fn document_xml(doc: &Document<'_>) -> String {
                 ));
                 if let Some(plan) = &f.plan {
                     b.push_str(&para(
-                        &format!("Chỉ tiêu theo Kế hoạch số {plan}."),
+                        &match &f.plan_territory {
+                            Some(t) => format!("Chỉ tiêu theo Kế hoạch số {plan}, đánh giá trên {t}."),
+                            None => format!("Chỉ tiêu theo Kế hoạch số {plan}."),
+                        },
                         st(false, true, SZ_TABLE),
                         Align::Left,
                         false,

@@ -51,6 +51,7 @@ fn figures() -> Figures {
         to: NaiveDate::from_ymd_opt(2026, 12, 14).unwrap(),
         computed_at: DateTime::from_timestamp(0, 0).unwrap(),
         plan: Some("3220/KH-UBND".into()),
+        plan_territory: None,
         indicators: vec![
             Figure {
                 id: IndicatorId::Cases,

@@ -188,7 +188,10 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
                         0,
                         r,
                         WIDTH - 1,
-                        &format!("Chỉ tiêu theo Kế hoạch số {plan}."),
+                        &match &figures.plan_territory {
+                            Some(t) => format!("Chỉ tiêu theo Kế hoạch số {plan}, đánh giá trên {t}."),
+                            None => format!("Chỉ tiêu theo Kế hoạch số {plan}."),
+                        },
                         &fm.plain,
                     )?;
                     r += 1;

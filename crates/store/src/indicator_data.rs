@@ -12,8 +12,8 @@ use crate::error::DbError;
 use crate::persons::Scope;
 use crate::{areas, person_stats, sites};
 use chrono::NaiveDate;
-use diaban_analytics::indicators::{ActivityFact, CaseFact, Data};
-use diaban_domain::classification::CommuneClass;
+use diaban_analytics::indicators::{ActivityFact, CaseFact, Classes, Data, SeizureFact};
+use diaban_domain::classification::{CommuneClass, CriteriaVersion};
 use diaban_domain::period::Period;
 use diaban_domain::person::stats::StatGroup;
 use sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
@@ -70,6 +70,16 @@ struct ActivityRow {
     commune: Option<i64>,
     on_date: NaiveDate,
     participants: i64,
+    venue_type: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SeizureRow {
+    commune: Option<i64>,
+    occurred_on: NaiveDate,
+    drug: String,
+    quantity: f64,
+    unit: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -78,6 +88,17 @@ struct ClassRow {
     year: i64,
     version: String,
     class: String,
+}
+
+fn severity(c: CommuneClass) -> u8 {
+    match c {
+        CommuneClass::Type1 => 5,
+        CommuneClass::Type2 => 4,
+        CommuneClass::Type3 => 3,
+        CommuneClass::HasDrugs => 2,
+        CommuneClass::DrugFree => 1,
+        CommuneClass::NotClassifiable => 0,
+    }
 }
 
 fn u32_of(n: i64) -> u32 {
@@ -154,7 +175,9 @@ pub async fn load_many(
         .collect();
     let persons = persons_of(db, scope, reqs).await?;
 
-    // Classes: the statistical year each period ends in; QĐ 28/2025 results first.
+    // Classes: the statistical year each period ends in and the year before, under each
+    // criteria version applied (the catalogue decides which to count and whether two
+    // years compare).
     let years: std::collections::BTreeSet<i64> =
         reqs.iter().flat_map(|r| [i64::from(r.class_year), i64::from(r.class_year - 1)]).collect();
     let q = scoped("classifications", "c", "unit_id", scope)
@@ -162,14 +185,19 @@ pub async fn load_many(
         .and_where(Expr::col(("c", "year")).is_in(years))
         .to_owned();
     let rows: Vec<ClassRow> = db.exec().fetch_all(&q).await?;
-    let mut best: BTreeMap<(i64, i64), (bool, CommuneClass)> = BTreeMap::new();
+    let mut by_year: BTreeMap<i64, Classes> = BTreeMap::new();
     for r in rows {
         let Some(c) = r.commune else { continue };
         let class: CommuneClass = stored(r.class.parse())?;
-        let preferred = r.version == "qd28_2025";
-        let e = best.entry((c, r.year)).or_insert((preferred, class));
-        if preferred && !e.0 {
-            *e = (true, class);
+        let version: CriteriaVersion = stored(r.version.parse())?;
+        // Several legacy communes merged into one current commune: it has drug problems
+        // when any of them had, so the most serious class counts.
+        let slot = by_year.entry(r.year).or_default().entry(c).or_default();
+        match slot.get(&version) {
+            Some(old) if severity(*old) >= severity(class) => {}
+            _ => {
+                slot.insert(version, class);
+            }
         }
     }
 
@@ -191,6 +219,26 @@ pub async fn load_many(
         .and_where(Expr::col(("k", "occurred_on")).lte(last))
         .to_owned();
     let rows: Vec<CaseRow> = db.exec().fetch_all(&q).await?;
+
+    // Seizure lines of the cases over the span.
+    let q = scoped("cases", "k", "unit_id", scope)
+        .column(("k", "occurred_on"))
+        .columns([("z", "drug"), ("z", "quantity"), ("z", "unit")])
+        .join_as(JoinType::InnerJoin, "case_seizures", "z", Expr::col(("z", "case_id")).equals(("k", "id")))
+        .and_where(Expr::col(("k", "occurred_on")).gte(first))
+        .and_where(Expr::col(("k", "occurred_on")).lte(last))
+        .to_owned();
+    let seizure_rows: Vec<SeizureRow> = db.exec().fetch_all(&q).await?;
+    let mut seizures = Vec::with_capacity(seizure_rows.len());
+    for r in seizure_rows {
+        seizures.push(SeizureFact {
+            commune_id: r.commune.unwrap_or_default(),
+            on: r.occurred_on,
+            drug: stored(r.drug.parse())?,
+            quantity: r.quantity,
+            unit: stored(r.unit.parse())?,
+        });
+    }
     let cases: Vec<CaseFact> = rows
         .into_iter()
         .map(|r| CaseFact {
@@ -215,15 +263,20 @@ pub async fn load_many(
 
     let q = scoped("propaganda_activities", "a", "unit_id", scope)
         .expr_as(Expr::col(("a", "held_on")), Alias::new("on_date"))
-        .column(("a", "participants"))
+        .columns([("a", "participants"), ("a", "venue_type")])
         .and_where(Expr::col(("a", "held_on")).gte(first))
         .and_where(Expr::col(("a", "held_on")).lte(last))
         .to_owned();
     let rows: Vec<ActivityRow> = db.exec().fetch_all(&q).await?;
-    let propaganda: Vec<ActivityFact> = rows
-        .into_iter()
-        .map(|r| ActivityFact { commune_id: r.commune, on: r.on_date, participants: u32_of(r.participants) })
-        .collect();
+    let mut propaganda = Vec::with_capacity(rows.len());
+    for r in rows {
+        propaganda.push(ActivityFact {
+            commune_id: r.commune,
+            on: r.on_date,
+            participants: u32_of(r.participants),
+            venue: stored(r.venue_type.parse())?,
+        });
+    }
 
     let q = Query::select()
         .expr_as(Expr::col(("u", "scope_commune_id")), Alias::new("commune"))
@@ -250,16 +303,13 @@ pub async fn load_many(
         data.areas = areas.clone();
         data.persons = persons.get(&(p.from, p.to)).cloned().unwrap_or_default();
         data.persons_previous = persons.get(&(prev.from, prev.to)).cloned().unwrap_or_default();
-        for (&(c, y), &(_, class)) in &best {
-            if y == i64::from(req.class_year) {
-                data.classes.insert(c, class);
-            } else if y == i64::from(req.class_year - 1) {
-                data.classes_previous.insert(c, class);
-            }
-        }
+        data.classes = by_year.get(&i64::from(req.class_year)).cloned().unwrap_or_default();
+        data.classes_previous = by_year.get(&i64::from(req.class_year - 1)).cloned().unwrap_or_default();
         data.cases = cases.iter().filter(|c| p.contains(c.occurred_on)).cloned().collect();
         data.rings_dismantled = rings.iter().filter(|(_, d)| p.contains(*d)).copied().collect();
         data.propaganda = propaganda.iter().filter(|a| p.contains(a.on)).cloned().collect();
+        data.seizures =
+            seizures.iter().filter(|z| p.contains(z.on) || prev.contains(z.on)).copied().collect();
         data.inspections = inspections.iter().filter(|(_, d)| p.contains(*d)).copied().collect();
         out.push(data);
     }

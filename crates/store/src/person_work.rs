@@ -126,6 +126,15 @@ pub async fn without_service(
             ),
         )
         .to_owned();
+    // Rehab in any form and substitution therapy running in the period reach the person
+    // for T5 (DOMAIN.md §5), like a service row.
+    let treated =
+        running
+            .clone()
+            .and_where(Expr::col(("e", "kind")).is_in(
+                diaban_domain::person::stats::REHAB_FORMS.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            ))
+            .to_owned();
     let served = Query::select()
         .expr(Expr::val(1))
         .from_as("person_services", "s")
@@ -141,6 +150,7 @@ pub async fn without_service(
         .cond_where(scope.cond("u"))
         .and_where(Expr::exists(running))
         .and_where(Expr::exists(served).not())
+        .and_where(Expr::exists(treated).not())
         .order_by(("p", "id"), Order::Asc)
         .limit(limit)
         .to_owned();

@@ -253,6 +253,7 @@ pub async fn create(
     if t.deadline < plan.issued_on {
         return Err(invalid(PlanError::DeadlineBeforeIssue));
     }
+    diaban_domain::plan::check_task_deadline(&plan.plan(), t.deadline).map_err(invalid)?;
     let now = crate::now();
     let mut tx = db.begin().await?;
     let q = Query::insert()

@@ -12,7 +12,7 @@ use crate::exec::IdRow;
 use chrono::NaiveDate;
 use diaban_domain::UnitLevel;
 use diaban_domain::plan::{Plan, Target};
-use sea_query::{Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use serde::Serialize;
 
 /// A stored plan: its id and the plan's fields.
@@ -291,52 +291,28 @@ pub async fn set_targets(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct IdOnly {
-    id: i64,
-}
-
-/// The current (2025) communes that cover the plan's territory: for a plan issued by a
-/// legacy province (KH 3220 of Kon Tum), the current communes whose lineage predecessors
-/// lie in that legacy province; for a plan issued by a current province, its communes;
-/// for a national plan, every current commune. Sorted by id.
+/// The current (2025) communes that cover the plan's territory (sorted by id): for a
+/// plan issued by a legacy province (KH 3220 of Kon Tum), the current communes its
+/// communes went into through the lineage; for a plan issued by a current province, its
+/// communes; for a national plan, every current commune. This is the territory the
+/// plan's targets are judged on.
 #[tracing::instrument(skip(db))]
 pub async fn covered_communes(db: &Db, plan_id: i64) -> Result<Vec<i64>, DbError> {
     let plan = get(db, plan_id).await?.ok_or(DbError::NotFound)?;
-    let issuer = match plan.issuer_unit_code.as_deref().or(plan.owner_unit_code.as_deref()) {
-        None => None,
-        Some(code) => Some(
-            crate::units::by_code(db, code, Some(UnitLevel::Province), plan.issued_on).await?.ok_or_else(
-                || DbError::Invalid(format!("the plan's issuing unit '{code}' is not a province")),
-            )?,
-        ),
-    };
-    let q = match issuer {
-        None => Query::select()
-            .column("id")
-            .from("units")
-            .and_where(Expr::col("level").eq("commune"))
-            .and_where(Expr::col("generation").eq("2025"))
-            .to_owned(),
-        Some(u) if u.is_legacy() => Query::select()
-            .distinct()
-            .expr_as(Expr::col(("l", "current_id")), "id")
-            .from_as("unit_lineage", "l")
-            .join_as(JoinType::InnerJoin, "units", "lc", Expr::col(("lc", "id")).equals(("l", "legacy_id")))
-            .join_as(JoinType::InnerJoin, "units", "ld", Expr::col(("ld", "id")).equals(("lc", "parent_id")))
-            .and_where(Expr::col(("ld", "parent_id")).eq(u.id))
-            .to_owned(),
-        Some(u) => Query::select()
-            .column("id")
-            .from("units")
-            .and_where(Expr::col("level").eq("commune"))
-            .and_where(Expr::col("generation").eq("2025"))
-            .and_where(Expr::col("parent_id").eq(u.id))
-            .to_owned(),
-    };
-    let rows: Vec<IdOnly> = db.exec().fetch_all(&q).await?;
-    let mut ids: Vec<i64> = rows.into_iter().map(|r| r.id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
+    territory(db, &plan).await
+}
+
+/// [`covered_communes`] of a plan already read.
+pub async fn territory(db: &Db, plan: &PlanRow) -> Result<Vec<i64>, DbError> {
+    match plan.issuer_unit_code.as_deref().or(plan.owner_unit_code.as_deref()) {
+        None => crate::units::all_current_communes(db).await,
+        Some(code) => {
+            let issuer = crate::units::by_code(db, code, Some(UnitLevel::Province), plan.issued_on)
+                .await?
+                .ok_or_else(|| {
+                    DbError::Invalid(format!("the plan's issuing unit '{code}' is not a province"))
+                })?;
+            crate::units::territory(db, &issuer).await
+        }
+    }
 }

@@ -366,6 +366,94 @@ pub async fn get_many(db: &Db, ids: &[i64]) -> Result<Vec<Unit>, DbError> {
     db.exec().fetch_all(&q).await
 }
 
+#[derive(sqlx::FromRow)]
+struct IdOnly {
+    id: i64,
+}
+
+/// The current (2025) communes that hold the territory of `unit`, sorted by id: a
+/// current commune is itself; a current province, its communes; a legacy commune,
+/// district or province, the current communes its communes went into through the
+/// lineage (all successors of a split commune). This is how a plan of legacy Kon Tum
+/// (62) and figures asked for code 62 find the communes of today.
+#[tracing::instrument(skip(db, unit), fields(unit = unit.id))]
+pub async fn territory(db: &Db, unit: &Unit) -> Result<Vec<i64>, DbError> {
+    let current_communes = || {
+        Query::select()
+            .column("id")
+            .from("units")
+            .and_where(Expr::col("level").eq("commune"))
+            .and_where(Expr::col("generation").eq("2025"))
+            .to_owned()
+    };
+    let through_lineage = || {
+        Query::select()
+            .distinct()
+            .expr_as(Expr::col(("l", "current_id")), "id")
+            .from_as("unit_lineage", "l")
+            .join_as(JoinType::InnerJoin, "units", "lc", Expr::col(("lc", "id")).equals(("l", "legacy_id")))
+            .to_owned()
+    };
+    let q = match (unit.is_legacy(), unit.level.as_str()) {
+        (false, "commune") => return Ok(vec![unit.id]),
+        (false, _) => current_communes().and_where(Expr::col("parent_id").eq(unit.id)).to_owned(),
+        (true, "commune") => through_lineage().and_where(Expr::col(("lc", "id")).eq(unit.id)).to_owned(),
+        (true, "district") => {
+            through_lineage().and_where(Expr::col(("lc", "parent_id")).eq(unit.id)).to_owned()
+        }
+        (true, _) => through_lineage()
+            .join_as(JoinType::InnerJoin, "units", "ld", Expr::col(("ld", "id")).equals(("lc", "parent_id")))
+            .and_where(Expr::col(("ld", "parent_id")).eq(unit.id))
+            .to_owned(),
+    };
+    let rows: Vec<IdOnly> = db.exec().fetch_all(&q).await?;
+    let mut ids: Vec<i64> = rows.into_iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Every current (2025) commune, sorted by id (a national plan's territory).
+pub async fn all_current_communes(db: &Db) -> Result<Vec<i64>, DbError> {
+    let q = Query::select()
+        .column("id")
+        .from("units")
+        .and_where(Expr::col("level").eq("commune"))
+        .and_where(Expr::col("generation").eq("2025"))
+        .order_by("id", Order::Asc)
+        .to_owned();
+    let rows: Vec<IdOnly> = db.exec().fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// A unit by code for figures over a period: the current province or commune with the
+/// code first, else a legacy province, district or commune that had it (its territory
+/// is then found through the lineage). None when the code was never used.
+pub async fn for_figures(db: &Db, code: &str) -> Result<Option<Unit>, DbError> {
+    if !diaban_domain::unit::is_valid_unit_code(code) {
+        return Ok(None);
+    }
+    if let Some(u) = current_scope_unit(db, code, false).await? {
+        return Ok(Some(u));
+    }
+    if let Some(u) = current_scope_unit(db, code, true).await? {
+        return Ok(Some(u));
+    }
+    let q = select_units()
+        .and_where(Expr::col(("units", "code")).eq(code))
+        .and_where(Expr::col(("units", "generation")).eq("legacy"))
+        .to_owned();
+    let mut all: Vec<Unit> = db.exec().fetch_all(&q).await?;
+    // Provinces before districts before communes when a code is shared across levels.
+    let rank = |u: &Unit| match u.level.as_str() {
+        "province" => 0,
+        "district" => 1,
+        _ => 2,
+    };
+    all.sort_by_key(|u| (rank(u), std::cmp::Reverse(u.valid_to)));
+    Ok(all.into_iter().next())
+}
+
 /// The current (2025) unit that can scope an account: a commune when `commune`, else a
 /// province. None when the code is malformed, unknown, or names a legacy unit.
 pub async fn current_scope_unit(db: &Db, code: &str, commune: bool) -> Result<Option<Unit>, DbError> {

@@ -300,7 +300,9 @@ async fn t3_and_t4_on_a_hand_computed_fixture() {
             h.check().unwrap();
         }
         // At 31/12/2025: selected A B C D = 4; transformed A B C = 3; past the window A B
-        // = 2; relapsed within it B = 1; not relapsed after it A = 1. T3 = 3/4, T4 = 1/2.
+        // = 2; relapsed within it B = 1; through the window without relapse A = 1.
+        // T3 = 3/4; T4 over the areas transformed (DOMAIN.md §1) = 1/3 (C is still inside
+        // its window, so not yet a success).
         let f = transformation_figures(&histories, d(2025, 12, 31), p.monitoring_months);
         assert_eq!(
             (
@@ -312,7 +314,7 @@ async fn t3_and_t4_on_a_hand_computed_fixture() {
             ),
             (4, 3, 2, 1, 1)
         );
-        assert_eq!((f.t3(), f.t4()), (Some(0.75), Some(0.5)));
+        assert_eq!((f.t3(), f.t4()), (Some(0.75), Some(1.0 / 3.0)));
         // At 1/10/2026 C's window has ended too: T4 = 2/3; E is selected: T3 = 3/5.
         let f = transformation_figures(&histories, d(2026, 10, 1), p.monitoring_months);
         assert_eq!((f.selected, f.transformed_past_window, f.not_relapsed_after_window), (5, 3, 2));

@@ -335,7 +335,9 @@ async fn statistics_and_work_lists_read_the_scope_only() {
         assert_eq!(s.total.by_substance["heroin"], 1);
         assert_eq!(s.total.by_substance["unknown"], 1);
         assert_eq!(s.total.by_rehab_form["substitution_therapy"], 1);
-        assert_eq!(s.total.reached_by_services, 1);
+        // p1 by counselling; p2 by methadone running all year (DOMAIN.md §5: substitution
+        // therapy counts for T5 although no service row was recorded).
+        assert_eq!(s.total.reached_by_services, 2);
         assert_eq!(s.total.by_age_band["18_to_30"], 1);
         assert_eq!(s.total.by_age_band["30_and_over"], 1);
         let only_b = person_stats::period(db, Scope::Commune(b.id), year).await.unwrap();
@@ -343,7 +345,8 @@ async fn statistics_and_work_lists_read_the_scope_only() {
         let by_commune =
             person_stats::with_records_by_commune(db, Scope::Province(province), year).await.unwrap();
         assert_eq!(by_commune.get(&a.id), Some(&2));
-        // Work lists: p1's management ends 10/1/2027; p2 has no service in 2026.
+        // Work lists: p1's management ends 10/1/2027; p2 has no service row in 2026 but is
+        // on methadone, so nobody is left to reach.
         let ending = person_work::ending_by(
             db,
             Scope::Province(province),
@@ -357,7 +360,7 @@ async fn statistics_and_work_lists_read_the_scope_only() {
         let unreached = person_work::without_service(db, Scope::Province(province), year.from, year.to, 10)
             .await
             .unwrap();
-        assert_eq!(unreached.iter().map(|u| u.person_id).collect::<Vec<_>>(), vec![p2]);
+        assert_eq!(unreached.iter().map(|u| u.person_id).collect::<Vec<_>>(), Vec::<i64>::new());
         let only_b =
             person_work::without_service(db, Scope::Commune(b.id), year.from, year.to, 10).await.unwrap();
         assert!(only_b.is_empty());

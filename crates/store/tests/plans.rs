@@ -191,13 +191,13 @@ async fn tasks_are_reported_reminded_inspected_and_escalated_within_scope() {
             partner_user_id: partner,
             title: title.into(),
             description: String::new(),
-            assigned_on: d(2026, 1, 10),
+            assigned_on: d(2025, 1, 10),
             deadline,
             frequency: ReportingFrequency::Monthly,
         };
         let a = plan_tasks::create(
             db,
-            &task(&kon_tum, "", None, "Rà soát điểm", d(2026, 12, 31)),
+            &task(&kon_tum, "", None, "Rà soát điểm", d(2025, 12, 14)),
             Some(pc04),
             entry("plan_task.create"),
         )
@@ -205,7 +205,7 @@ async fn tasks_are_reported_reminded_inspected_and_escalated_within_scope() {
         .unwrap();
         let b = plan_tasks::create(
             db,
-            &task(&cam_thanh, "", None, "Triệt xóa tụ điểm", d(2026, 6, 30)),
+            &task(&cam_thanh, "", None, "Triệt xóa tụ điểm", d(2025, 6, 30)),
             Some(pc04),
             None,
         )
@@ -213,7 +213,7 @@ async fn tasks_are_reported_reminded_inspected_and_escalated_within_scope() {
         .unwrap();
         let c = plan_tasks::create(
             db,
-            &task(&qn, "Sở Y tế", Some(health), "Điều trị methadone", d(2026, 12, 31)),
+            &task(&qn, "Sở Y tế", Some(health), "Điều trị methadone", d(2025, 12, 14)),
             Some(pc04),
             None,
         )
@@ -221,19 +221,24 @@ async fn tasks_are_reported_reminded_inspected_and_escalated_within_scope() {
         .unwrap();
         // A task needs a title and a deadline after the plan's issue.
         assert!(matches!(
-            plan_tasks::create(db, &task(&qn, "", None, " ", d(2026, 12, 31)), None, None).await,
+            plan_tasks::create(db, &task(&qn, "", None, " ", d(2025, 12, 14)), None, None).await,
             Err(DbError::Invalid(_))
         ));
         assert!(matches!(
             plan_tasks::create(db, &task(&qn, "", None, "x", d(2023, 1, 1)), None, None).await,
             Err(DbError::Invalid(_))
         ));
+        // KH 3220 ends on 14/12/2025: a task due the day after is refused, nothing written.
+        assert!(matches!(
+            plan_tasks::create(db, &task(&qn, "", None, "x", d(2025, 12, 15)), None, None).await,
+            Err(diaban_store::DbError::Invalid(m)) if m.contains("14/12/2025")
+        ));
         // The assignees were told.
         let kinds = |u| async move { notifications::list(db, u, 10).await.unwrap() };
         assert_eq!(kinds(ca_kt).await.len(), 1);
         assert_eq!(kinds(health).await[0].kind, "plan_task.assign");
 
-        let today = d(2026, 11, 30);
+        let today = d(2025, 11, 30);
         let police = TaskVisibility { scope: Scope::Province(qn.id), only_partner: None };
         let commune_kt = TaskVisibility { scope: Scope::Commune(kon_tum.id), only_partner: None };
         let partner = TaskVisibility { scope: Scope::Province(qn.id), only_partner: Some(health) };
@@ -254,12 +259,12 @@ async fn tasks_are_reported_reminded_inspected_and_escalated_within_scope() {
         // Reports: the checks, then the last one counts for lateness.
         let bad = plan_tasks::add_report(db, a, today, 101, "x", today, Some(ca_kt), None).await;
         assert!(matches!(bad, Err(DbError::Invalid(ref m)) if m.contains("0 đến 100")), "{bad:?}");
-        let future = plan_tasks::add_report(db, a, d(2026, 12, 1), 10, "x", today, Some(ca_kt), None).await;
+        let future = plan_tasks::add_report(db, a, d(2025, 12, 1), 10, "x", today, Some(ca_kt), None).await;
         assert!(matches!(future, Err(DbError::Invalid(_))));
         plan_tasks::add_report(
             db,
             a,
-            d(2026, 11, 20),
+            d(2025, 11, 20),
             40,
             "Đã rà soát 4 thôn",
             today,
@@ -268,11 +273,11 @@ async fn tasks_are_reported_reminded_inspected_and_escalated_within_scope() {
         )
         .await
         .unwrap();
-        plan_tasks::add_report(db, c, d(2026, 9, 1), 70, "Cấp phát thuốc", today, Some(health), None)
+        plan_tasks::add_report(db, c, d(2025, 9, 1), 70, "Cấp phát thuốc", today, Some(health), None)
             .await
             .unwrap();
         let got = plan_tasks::get(db, a, commune_kt, today).await.unwrap().unwrap();
-        assert_eq!((got.last_percent, got.last_report_on, got.late), (Some(40), Some(d(2026, 11, 20)), None));
+        assert_eq!((got.last_percent, got.last_report_on, got.late), (Some(40), Some(d(2025, 11, 20)), None));
         let reports = plan_tasks::reports(db, a).await.unwrap();
         assert_eq!((reports.len(), reports[0].by_name.as_deref()), (1, Some("ca_kontum")));
 

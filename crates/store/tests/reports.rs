@@ -39,6 +39,7 @@ fn figures(code: &str) -> Figures {
         to: d(2026, 12, 14),
         computed_at: Utc::now(),
         plan: None,
+        plan_territory: None,
         indicators: vec![],
         targets: vec![],
         protection: Protection::default(),

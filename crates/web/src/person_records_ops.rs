@@ -364,7 +364,11 @@ pub async fn statistics_json(
         "year": year, "period": cur.period, "previous_period": prev.period,
         "total": cur.total, "t5_rate": cur.total.t5_rate(),
         "previous_year_with_records": prev.total.with_records,
-        "growth": g, "t6_met": g.map(|g| g < diaban_domain::person::stats::T6_MAX_GROWTH),
+        // Growth of persons with records (not a plan target); T6 is the growth of addicts,
+        // judged against the plan by `GET /api/v1/indicators`.
+        "growth": g,
+        "addicts_previous_year": prev.total.addicts,
+        "addicts_growth": growth(cur.total.addicts, prev.total.addicts),
         "by_unit": by_unit,
     }))
 }

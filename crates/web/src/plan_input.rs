@@ -200,6 +200,11 @@ pub(crate) async fn parse_task(
     {
         errors.push(("deadline", PlanError::DeadlineBeforeIssue.message_vi()));
     }
+    if let Some(d) = deadline
+        && let Err(e) = diaban_domain::plan::check_task_deadline(&plan.plan(), d)
+    {
+        errors.push(("deadline", e.message_vi()));
+    }
     let assigned_on = match i.assigned_on.trim() {
         "" => Some(today),
         s => date("assigned_on", s, &mut errors),

@@ -29,8 +29,10 @@ pub async fn figures(
 ) -> Result<Figures, AppError> {
     let cutoff = ops::reporting_in(db).await?.cutoff_day;
     let days = period.bounds(cutoff).ok_or_else(|| AppError::bad_param("period", "outside the calendar"))?;
-    let plan = ops::plan_for_in(db, place, None).await?;
-    let baseline = plan.as_ref().map(|p| p.baseline_on);
+    // The plan in force for the period, judged on its own territory within the place
+    // (KH 3220 on the communes of former Kon Tum); the indicator tables cover the place.
+    let chosen = ops::plan_for_in(db, place, ops::PlanPick::Default, period, cutoff).await?;
+    let baseline = chosen.as_ref().map(|(p, _, _)| p.baseline_on);
     let values = ops::compute_in(db, place, period, baseline).await?;
     // The same period a year before (the year before for a year).
     let before = match period.kind {
@@ -38,22 +40,29 @@ pub async fn figures(
         _ => period.a_year_before(),
     };
     let previous = ops::compute_in(db, place, before, baseline).await?;
-    let targets = match &plan {
-        Some(p) => ops::judged(&diaban_store::plans::targets(db, p.id).await?, &values),
-        None => vec![],
+    let judged = match chosen {
+        Some(c) => Some(ops::judge_in(db, c, period, Some((place, &values))).await?),
+        None => None,
     };
     let target_figures = TARGET_INDICATORS
         .iter()
-        .map(|id| {
-            let current = values.iter().find(|v| v.id == *id).and_then(|v| v.value);
-            match targets.iter().find(|(t, _, _)| t.indicator == *id) {
-                Some((t, status, _)) => {
-                    TargetFigure { indicator: *id, target: describe_vi(t), current, status: Some(*status) }
-                }
-                None => TargetFigure { indicator: *id, target: String::new(), current, status: None },
-            }
+        .map(|id| match judged.as_ref().and_then(|j| j.on(*id)) {
+            Some(jt) => TargetFigure {
+                indicator: *id,
+                target: describe_vi(&jt.target),
+                current: jt.verdict.value,
+                status: Some(jt.verdict.status),
+            },
+            None => TargetFigure {
+                indicator: *id,
+                target: String::new(),
+                current: values.iter().find(|v| v.id == *id).and_then(|v| v.value),
+                status: None,
+            },
         })
         .collect();
+    let plan = judged.as_ref().map(|j| j.plan.clone());
+    let plan_territory = judged.as_ref().map(|j| j.territory_vi());
     let mut codes: Vec<String> = vec![place.unit.code.clone()];
     if matches!(place.scope, Scope::Province(_)) {
         codes.extend(place.communes.iter().map(|c| c.code.clone()));
@@ -71,6 +80,7 @@ pub async fn figures(
         to: days.to,
         computed_at: now,
         plan: plan.as_ref().map(|p| p.number.clone()),
+        plan_territory,
         indicators: values
             .iter()
             .map(|v| Figure {
@@ -300,6 +310,13 @@ pub async fn create(
         .map_err(|e: diaban_domain::report::ReportError| unprocessable("kind", e.message_vi()))?;
     let period = kind.period(&input.period).map_err(|e| unprocessable("period", e.message_vi()))?;
     let place = ops::place(state, who, input.unit.as_deref()).await?;
+    if place.unit.is_legacy() {
+        return Err(unprocessable(
+            "unit",
+            "Báo cáo định kỳ lập cho tỉnh hoặc xã, phường hiện hành, không cho đơn vị trước sắp xếp 2025."
+                .into(),
+        ));
+    }
     let level = ReportLevel::of_unit_level(&place.unit.level)
         .ok_or_else(|| AppError::bad_param("unit", "not a province or a commune"))?;
     let own = match (who.scope(), place.scope) {

@@ -33,13 +33,18 @@ async fn the_indicators_of_a_scope_with_their_definitions_and_the_unit_rules() {
         assert!(active["definition"].as_str().unwrap().contains("listed"));
         let a = active["by_commune"].as_array().unwrap().iter().find(|c| c["code"] == COMMUNE_A).unwrap();
         assert_eq!(a["value"], 1.0);
-        // The province's plan (KH 3220, shipped) judges its targets: T1 has no previous
-        // year's sites, so no value and no data; the rule is given in words.
-        assert!(v["plan"]["number"].as_str().unwrap().contains("3220"), "{}", v["plan"]);
-        let t1 = list.iter().find(|i| i["id"] == "t1_sites_change").unwrap();
+        // KH 3220 ended on 14/12/2025: in 2026 the national plan in force judges.
+        assert_eq!(v["plan"]["number"], "132-KL/TW", "{}", v["plan"]);
+        // In 2025 the province's own plan (KH 3220, shipped) judges its targets: T1 has no
+        // sites at either year's end, so no value and no data; the rule is in words.
+        let (s, v25) = pc04.get_json("/api/v1/indicators?period=2025").await;
+        assert_eq!(s, 200, "{v25}");
+        assert!(v25["plan"]["number"].as_str().unwrap().contains("3220"), "{}", v25["plan"]);
+        let list25 = v25["indicators"].as_array().unwrap();
+        let t1 = list25.iter().find(|i| i["id"] == "t1_sites_change").unwrap();
         assert_eq!(t1["targets"][0]["status"], "no_data", "{t1}");
         assert!(!t1["targets"][0]["rule"].as_str().unwrap().is_empty());
-        let t5 = list.iter().find(|i| i["id"] == "t5_persons_reached").unwrap();
+        let t5 = list25.iter().find(|i| i["id"] == "t5_persons_reached").unwrap();
         assert_eq!(t5["targets"][0]["comparator"], "gt", "{t5}");
         // A commune below the province; a month.
         let (s, v) = pc04.get_json(&format!("/api/v1/indicators?unit={COMMUNE_B}&period=2026-02")).await;
@@ -62,7 +67,7 @@ async fn the_indicators_of_a_scope_with_their_definitions_and_the_unit_rules() {
         let auditor = app.login_as(Role::Auditor, "51").await;
         assert_eq!(auditor.get("/api/v1/indicators").await.status().as_u16(), 403);
         // The dashboard shows the targets and the chosen indicator by commune.
-        let html = pc04.get("/?period=2026&indicator=sites_active").await.text().await.unwrap();
+        let html = pc04.get("/?period=2025&indicator=sites_active").await.text().await.unwrap();
         assert!(html.contains("data-indicator=\"t1_sites_change\""), "targets shown");
         assert!(html.contains("badge--no-data"), "statuses shown");
         assert!(html.contains("id=\"by-commune\""));

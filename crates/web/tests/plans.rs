@@ -25,6 +25,16 @@ async fn kh3220(app: &TestApp, who: &common::UserClient) -> i64 {
         .unwrap_or_else(|| panic!("{} id", app.engine))
 }
 
+/// The national 2030 plan, in force in 2026 (KH 3220 ended on 14/12/2025, so tasks due
+/// in 2026 go to the national plan).
+async fn national(app: &TestApp, who: &common::UserClient) -> i64 {
+    let (s, v) = who.get_json("/api/v1/plans").await;
+    assert_eq!(s, 200, "{v}");
+    v["items"].as_array().unwrap().iter().find(|p| p["number"] == "132-KL/TW").expect("national plan")["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{} id", app.engine))
+}
+
 fn message(v: &Value) -> String {
     v["error"]["message"].as_str().unwrap_or_default().to_owned()
 }
@@ -44,6 +54,15 @@ async fn plans_and_targets_are_read_by_all_and_edited_by_pc04_with_vietnamese_re
         assert_eq!(targets[1]["indicator"], "t2_hot_spots_eliminated");
         assert_eq!(targets[1]["deadline"], "2025-12-14");
         assert!(targets[1]["status_rule_vi"].as_str().unwrap().contains("≥ 80%"));
+        // A task cannot be due after the plan ends (14/12/2025): refused, with the date.
+        let (s, v) = pc04
+            .post_json(
+                &format!("/api/v1/plans/{id}/tasks"),
+                &json!({"title": "Rà soát", "unit": "23293", "deadline": "2026-03-31", "frequency": "monthly"}),
+            )
+            .await;
+        assert_eq!(s, 422, "{v}");
+        assert!(message(&v).contains("14/12/2025"), "{v}");
 
         // Hà Nội's officers see the national plan but not KH 3220.
         let hanoi = app.login_as(Role::ProvinceOfficer, "01").await;
@@ -145,7 +164,7 @@ async fn plans_and_targets_are_read_by_all_and_edited_by_pc04_with_vietnamese_re
 async fn tasks_are_reported_by_their_assignee_reminded_and_listed_late_for_pc04() {
     for app in TestApp::all().await {
         let pc04 = app.login_as(Role::ProvinceOfficer, "51").await;
-        let id = kh3220(&app, &pc04).await;
+        let id = national(&app, &pc04).await;
         let commune_a = app.login_as(Role::CommuneOfficer, COMMUNE_A).await;
         let commune_b = app.login_as(Role::CommuneOfficer, COMMUNE_B).await;
         let partner = app.login_as(Role::Partner, "51").await;
@@ -314,7 +333,7 @@ async fn tasks_are_reported_by_their_assignee_reminded_and_listed_late_for_pc04(
 async fn a_commune_officer_reports_progress_on_the_page_with_csrf() {
     for app in TestApp::all().await {
         let pc04 = app.login_as(Role::ProvinceOfficer, "51").await;
-        let id = kh3220(&app, &pc04).await;
+        let id = national(&app, &pc04).await;
         // PC04 assigns through the page.
         let r = pc04
             .post_form(

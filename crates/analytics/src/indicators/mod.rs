@@ -28,10 +28,12 @@ mod tests;
 
 use chrono::NaiveDate;
 use diaban_domain::area::{AreaHistory, transformation_figures};
-use diaban_domain::classification::CommuneClass;
+use diaban_domain::classification::{CommuneClass, CriteriaVersion};
 use diaban_domain::indicator::IndicatorId;
 use diaban_domain::period::Period;
 use diaban_domain::person::stats::{StatGroup, compute_groups};
+use diaban_domain::propaganda::VenueType;
+use diaban_domain::seizures::{Drug, QuantityUnit};
 use diaban_domain::site::{SiteHistory, SiteState, site_counts};
 use std::collections::BTreeMap;
 
@@ -62,6 +64,84 @@ pub struct ActivityFact {
     pub on: NaiveDate,
     /// Participants.
     pub participants: u32,
+    /// The kind of place it was held in.
+    pub venue: VenueType,
+}
+
+/// One seizure line of a case: the case's commune and day, the drug, the quantity and
+/// its unit as recorded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeizureFact {
+    /// The current commune of the case.
+    pub commune_id: i64,
+    /// The case's day.
+    pub on: NaiveDate,
+    /// The drug.
+    pub drug: Drug,
+    /// The quantity, in `unit`.
+    pub quantity: f64,
+    /// The unit as recorded.
+    pub unit: QuantityUnit,
+}
+
+/// The class of a commune for a statistical year under each criteria version it was
+/// classified under.
+pub type Classes = BTreeMap<i64, BTreeMap<CriteriaVersion, CommuneClass>>;
+
+/// Why an indicator has no value although rows exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum IndicatorNote {
+    /// The communes of the year and of the year before were not classified under one
+    /// criteria version, so their counts are not the same measure (T6 communes).
+    CriteriaDiffer {
+        /// The versions used for the year.
+        now: [bool; 2],
+        /// The versions used for the year before.
+        before: [bool; 2],
+    },
+    /// No commune was classified for the year or the year before.
+    NotClassified,
+}
+
+impl IndicatorNote {
+    fn versions(used: [bool; 2]) -> Vec<CriteriaVersion> {
+        CriteriaVersion::ALL.iter().zip(used).filter(|(_, u)| *u).map(|(v, _)| *v).collect()
+    }
+
+    /// The reason in Vietnamese.
+    pub fn message_vi(&self) -> String {
+        match self {
+            Self::CriteriaDiffer { now, before } => {
+                let names = |u: [bool; 2]| {
+                    Self::versions(u).iter().map(|v| v.label_vi()).collect::<Vec<_>>().join(" và ")
+                };
+                format!(
+                    "Không so sánh được: năm này phân loại theo {}, năm trước theo {}; hai bộ tiêu chí không cùng thước đo.",
+                    names(*now),
+                    names(*before)
+                )
+            }
+            Self::NotClassified => "Chưa có xã nào được phân loại cho năm này hoặc năm trước.".to_owned(),
+        }
+    }
+
+    /// The reason in English.
+    pub fn message_en(&self) -> String {
+        match self {
+            Self::CriteriaDiffer { now, before } => {
+                let names = |u: [bool; 2]| {
+                    Self::versions(u).iter().map(|v| v.as_str()).collect::<Vec<_>>().join(" and ")
+                };
+                format!(
+                    "Not comparable: the year was classified under {}, the year before under {}.",
+                    names(*now),
+                    names(*before)
+                )
+            }
+            Self::NotClassified => "No commune was classified for the year or the year before.".to_owned(),
+        }
+    }
 }
 
 /// Everything the catalogue reads for one scope, one period and the period before.
@@ -85,16 +165,19 @@ pub struct Data {
     pub persons: Vec<StatGroup>,
     /// Persons with a record in `previous`, grouped.
     pub persons_previous: Vec<StatGroup>,
-    /// The class of each commune for the statistical year the period ends in.
-    pub classes: BTreeMap<i64, CommuneClass>,
-    /// The class of each commune for the year before.
-    pub classes_previous: BTreeMap<i64, CommuneClass>,
+    /// The classes of each commune for the statistical year the period ends in, under
+    /// each criteria version applied.
+    pub classes: Classes,
+    /// The same for the year before.
+    pub classes_previous: Classes,
     /// Cases in the period (others are ignored).
     pub cases: Vec<CaseFact>,
     /// Rings: the commune of their first case, when known, and the day dismantled.
     pub rings_dismantled: Vec<(Option<i64>, NaiveDate)>,
     /// Propaganda activities.
     pub propaganda: Vec<ActivityFact>,
+    /// Seizure lines of the cases.
+    pub seizures: Vec<SeizureFact>,
     /// Inspections of conditional businesses: commune and day.
     pub inspections: Vec<(i64, NaiveDate)>,
 }
@@ -117,14 +200,51 @@ impl Data {
             cases: vec![],
             rings_dismantled: vec![],
             propaganda: vec![],
+            seizures: vec![],
             inspections: vec![],
         }
+    }
+
+    /// Keeps only the rows of the current communes `territory` (a plan's territory, or
+    /// the communes a legacy unit became): rows without a commune (an activity of a
+    /// department, a ring led by the province) cannot be placed and are dropped, and
+    /// the breakdown lists only those communes.
+    pub fn restrict(&mut self, territory: &std::collections::BTreeSet<i64>) {
+        let inside = |c: &i64| territory.contains(c);
+        self.communes.retain(inside);
+        self.sites.retain(|(c, _)| inside(c));
+        self.areas.retain(|(c, _)| inside(c));
+        self.persons.retain(|g| inside(&g.commune_id));
+        self.persons_previous.retain(|g| inside(&g.commune_id));
+        self.classes.retain(|c, _| inside(c));
+        self.classes_previous.retain(|c, _| inside(c));
+        self.cases.retain(|k| inside(&k.commune_id));
+        self.rings_dismantled.retain(|(c, _)| c.as_ref().is_some_and(inside));
+        self.propaganda.retain(|a| a.commune_id.as_ref().is_some_and(inside));
+        self.seizures.retain(|s| inside(&s.commune_id));
+        self.inspections.retain(|(c, _)| inside(c));
     }
 }
 
 /// The raw counts of one set of rows. Every date is read as the end of that day.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Figures {
+    /// Points and clusters first active (listed or under action) on a day of the period:
+    /// newly formed (plan line 5). A re-formed site is not new.
+    pub sites_new: f64,
+    /// The same in the period before.
+    pub sites_new_previous: f64,
+    /// Seized quantities per line of [`IndicatorId::SEIZURES`] (masses in grams).
+    pub seized: [f64; 10],
+    /// Propaganda sessions per line of [`IndicatorId::PROPAGANDA_VENUES`].
+    pub propaganda_by_venue: [f64; 5],
+    /// Which criteria versions the year's classes use (by [`CriteriaVersion::ALL`]).
+    pub versions_used: [bool; 2],
+    /// The same for the year before.
+    pub versions_used_previous: [bool; 2],
+    /// Problem communes of the year under the version both years share, when one does:
+    /// (current, previous); `None` when the two years cannot be compared.
+    pub problem_communes_comparable: Option<(f64, f64)>,
     /// Points and clusters active (listed, under action, re-formed) at the period's end.
     pub sites_active: f64,
     /// The same at the end of the period before.
@@ -210,6 +330,8 @@ pub struct IndicatorValue {
     pub denominator: Option<f64>,
     /// The value per current commune of the scope.
     pub by_commune: BTreeMap<i64, Option<f64>>,
+    /// Why there is no value, when rows exist but do not make one.
+    pub note: Option<IndicatorNote>,
 }
 
 fn percent(num: f64, den: f64) -> Option<f64> {
@@ -230,17 +352,16 @@ pub fn value_of(id: IndicatorId, f: &Figures) -> (Option<f64>, f64, Option<f64>)
         I::T1SitesChange => growth(f.sites_active, f.sites_active_previous),
         I::T2HotSpotsEliminated => share(f.hot_spots_eliminated, f.hot_spots_at_baseline),
         I::T3AreasTransformed => share(f.areas_transformed, f.areas_selected),
-        I::T4AreasNotRelapsed => share(f.areas_not_relapsed, f.areas_past_window),
+        I::T4AreasNotRelapsed => share(f.areas_not_relapsed, f.areas_transformed),
         I::T5PersonsReached => share(f.persons_reached, f.persons_with_records),
         I::T6AddictsGrowth => growth(f.addicts, f.addicts_previous),
         // Without any commune classified for the year (or the year before) the count is
         // unknown, not zero.
-        I::T6ProblemCommunesGrowth
-            if f.classified_communes == 0.0 || f.classified_communes_previous == 0.0 =>
-        {
-            (None, f.problem_communes, Some(f.problem_communes_previous))
-        }
-        I::T6ProblemCommunesGrowth => growth(f.problem_communes, f.problem_communes_previous),
+        // Only years classified under the same criteria compare (see `note_of`).
+        I::T6ProblemCommunesGrowth => match f.problem_communes_comparable {
+            Some((cur, prev)) => growth(cur, prev),
+            None => (None, f.problem_communes, Some(f.problem_communes_previous)),
+        },
         I::IllegalUsersGrowth => growth(f.illegal_users, f.illegal_users_previous),
         I::AddictsCounselled => share(f.addicts_counselled, f.addicts),
         I::DrugFreeCommunes => share(f.drug_free_communes, f.classified_communes),
@@ -264,6 +385,31 @@ pub fn value_of(id: IndicatorId, f: &Figures) -> (Option<f64>, f64, Option<f64>)
         I::PropagandaSessions => count(f.propaganda_sessions),
         I::PropagandaParticipants => count(f.propaganda_participants),
         I::Inspections => count(f.inspections),
+        I::SitesNew => count(f.sites_new),
+        I::SitesNewChange => growth(f.sites_new, f.sites_new_previous),
+        _ => {
+            if let Some(i) = IndicatorId::SEIZURES.iter().position(|(x, _, _)| *x == id) {
+                count(f.seized[i])
+            } else if let Some(i) = IndicatorId::PROPAGANDA_VENUES.iter().position(|(x, _)| *x == id) {
+                count(f.propaganda_by_venue[i])
+            } else {
+                (None, 0.0, None)
+            }
+        }
+    }
+}
+
+/// Why an indicator has no value from these counts, when that needs saying.
+pub fn note_of(id: IndicatorId, f: &Figures) -> Option<IndicatorNote> {
+    match id {
+        IndicatorId::T6ProblemCommunesGrowth if f.problem_communes_comparable.is_none() => {
+            if f.classified_communes == 0.0 || f.classified_communes_previous == 0.0 {
+                Some(IndicatorNote::NotClassified)
+            } else {
+                Some(IndicatorNote::CriteriaDiffer { now: f.versions_used, before: f.versions_used_previous })
+            }
+        }
+        _ => None,
     }
 }
 
@@ -281,16 +427,16 @@ pub fn definition(id: IndicatorId) -> &'static str {
             "100 × areas recognised as transformed by the period's end / areas selected by the period's end"
         }
         I::T4AreasNotRelapsed => {
-            "100 × transformed areas whose monitoring window ended by the period's end without a relapse within it / transformed areas whose window ended by then"
+            "100 × areas transformed by the period's end whose monitoring window has ended with no relapse recorded at any time up to the period's end (within the window or after it) / areas transformed by the period's end"
         }
         I::T5PersonsReached => {
-            "100 × persons with a management record in the period who received at least one service in it / persons with a management record in the period"
+            "100 × persons with a management record in the period reached in it by a service (counselling, treatment, vocational training, reintegration support) or by substitution therapy or rehab in any form running on a day of it / persons with a management record in the period"
         }
         I::T6AddictsGrowth => {
             "100 × (addicts with a record in the period − in the previous period) / in the previous period; an addict has an addiction determination, rehab, substitution or post-rehab measure started by the period's end"
         }
         I::T6ProblemCommunesGrowth => {
-            "100 × (communes classified with drug problems for the year − for the year before) / for the year before"
+            "100 × (communes classified with drug problems for the year − for the year before) / for the year before, counted under one criteria version that both years were classified under (QĐ 28/2025 first); no value when the years used different criteria"
         }
         I::IllegalUsersGrowth => {
             "100 × (persons with a record who are not addicts, period − previous period) / previous period"
@@ -326,6 +472,31 @@ pub fn definition(id: IndicatorId) -> &'static str {
         I::PropagandaSessions => "propaganda activities held in the period",
         I::PropagandaParticipants => "participants of the propaganda activities of the period",
         I::Inspections => "inspections of conditional businesses dated in the period",
+        I::SitesNew => {
+            "points and clusters first listed (or first under action) on a day of the period; re-formed sites are not new"
+        }
+        I::SitesNewChange => {
+            "100 × (points and clusters newly formed in the period − in the period before) / in the period before"
+        }
+        I::SeizedHeroinGrams
+        | I::SeizedSyntheticGrams
+        | I::SeizedCannabisGrams
+        | I::SeizedCocaineGrams
+        | I::SeizedOpiumGrams
+        | I::SeizedOtherGrams => {
+            "grams of the drug seized in the cases of the period (kilograms converted to grams; counted units such as tablets are never added in)"
+        }
+        I::SeizedHeroinBricks
+        | I::SeizedSyntheticTablets
+        | I::SeizedCannabisPlants
+        | I::SeizedOtherTablets => {
+            "the count of the drug seized in this unit in the cases of the period (never converted to a mass)"
+        }
+        I::PropagandaCommune
+        | I::PropagandaSchool
+        | I::PropagandaIndustrialZone
+        | I::PropagandaBusiness
+        | I::PropagandaOtherVenue => "propaganda activities held in the period at this kind of venue",
     }
 }
 
@@ -340,9 +511,10 @@ struct Rows<'a> {
     areas: Vec<&'a AreaHistory>,
     persons: Vec<StatGroup>,
     persons_previous: Vec<StatGroup>,
-    classes: Vec<CommuneClass>,
-    classes_previous: Vec<CommuneClass>,
+    classes: Vec<&'a BTreeMap<CriteriaVersion, CommuneClass>>,
+    classes_previous: Vec<&'a BTreeMap<CriteriaVersion, CommuneClass>>,
     cases: Vec<&'a CaseFact>,
+    seizures: Vec<&'a SeizureFact>,
     rings: usize,
     propaganda: Vec<&'a ActivityFact>,
     inspections: usize,
@@ -364,7 +536,24 @@ fn figures_of(d: &Data, r: &Rows) -> Figures {
     let people = compute_groups(&r.persons, p).total;
     let people_before = compute_groups(&r.persons_previous, prev).total;
     let in_period = r.cases.iter().filter(|c| p.contains(c.occurred_on));
+    let first_active = |s: &SiteHistory| {
+        s.kind.is_point_or_cluster().then_some(()).and_then(|_| {
+            s.transitions
+                .iter()
+                .filter(|(_, st)| matches!(st, SiteState::Listed | SiteState::UnderAction))
+                .map(|(d, _)| *d)
+                .min()
+        })
+    };
+    let new_in =
+        |q: Period| sites.iter().filter(|s| first_active(s).is_some_and(|d| q.contains(d))).count() as f64;
+    let (cur_classes, prev_classes) = (class_of(&r.classes), class_of(&r.classes_previous));
     let mut f = Figures {
+        sites_new: new_in(p),
+        sites_new_previous: new_in(prev),
+        versions_used: versions_used(&r.classes),
+        versions_used_previous: versions_used(&r.classes_previous),
+        problem_communes_comparable: comparable_problem_communes(&r.classes, &r.classes_previous),
         sites_active: now.active_points_and_clusters as f64,
         sites_active_previous: before.active_points_and_clusters as f64,
         hot_spots_at_baseline: now.hot_spots_at_baseline as f64,
@@ -388,12 +577,12 @@ fn figures_of(d: &Data, r: &Rows) -> Figures {
         addicts_previous: people_before.addicts as f64,
         illegal_users: (people.with_records - people.addicts) as f64,
         illegal_users_previous: (people_before.with_records - people_before.addicts) as f64,
-        problem_communes: r.classes.iter().filter(|c| is_problem(**c)).count() as f64,
-        problem_communes_previous: r.classes_previous.iter().filter(|c| is_problem(**c)).count() as f64,
-        drug_free_communes: r.classes.iter().filter(|c| **c == CommuneClass::DrugFree).count() as f64,
-        classified_communes: r.classes.iter().filter(|c| **c != CommuneClass::NotClassifiable).count() as f64,
-        classified_communes_previous: r
-            .classes_previous
+        problem_communes: cur_classes.iter().filter(|c| is_problem(**c)).count() as f64,
+        problem_communes_previous: prev_classes.iter().filter(|c| is_problem(**c)).count() as f64,
+        drug_free_communes: cur_classes.iter().filter(|c| **c == CommuneClass::DrugFree).count() as f64,
+        classified_communes: cur_classes.iter().filter(|c| **c != CommuneClass::NotClassifiable).count()
+            as f64,
+        classified_communes_previous: prev_classes
             .iter()
             .filter(|c| **c != CommuneClass::NotClassifiable)
             .count() as f64,
@@ -411,8 +600,56 @@ fn figures_of(d: &Data, r: &Rows) -> Figures {
     for a in r.propaganda.iter().filter(|a| p.contains(a.on)) {
         f.propaganda_sessions += 1.0;
         f.propaganda_participants += f64::from(a.participants);
+        let line = IndicatorId::propaganda_line(a.venue);
+        if let Some(i) = IndicatorId::PROPAGANDA_VENUES.iter().position(|(x, _)| *x == line) {
+            f.propaganda_by_venue[i] += 1.0;
+        }
+    }
+    for s in r.seizures.iter().filter(|s| p.contains(s.on)) {
+        let Some(line) = IndicatorId::seizure_line(s.drug, s.unit) else { continue };
+        if let Some(i) = IndicatorId::SEIZURES.iter().position(|(x, _, _)| *x == line) {
+            f.seized[i] += s.quantity * s.unit.grams().unwrap_or(1.0);
+        }
     }
     f
+}
+
+/// The class of each commune under the version preferred for counting (QĐ 28/2025 first).
+fn class_of(classes: &[&BTreeMap<CriteriaVersion, CommuneClass>]) -> Vec<CommuneClass> {
+    classes.iter().filter_map(|by| CriteriaVersion::ALL.iter().find_map(|v| by.get(v).copied())).collect()
+}
+
+/// Which versions the preferred classes of a year use.
+fn versions_used(classes: &[&BTreeMap<CriteriaVersion, CommuneClass>]) -> [bool; 2] {
+    let mut used = [false; 2];
+    for by in classes {
+        if let Some(i) = CriteriaVersion::ALL.iter().position(|v| by.contains_key(v)) {
+            used[i] = true;
+        }
+    }
+    used
+}
+
+/// Problem communes of the year and the year before under the first version (QĐ 28/2025,
+/// then QĐ 3122/2010) that every classified commune of both years was classified under;
+/// `None` when no version is common to all of them (the counts are not one measure).
+fn comparable_problem_communes(
+    now: &[&BTreeMap<CriteriaVersion, CommuneClass>],
+    before: &[&BTreeMap<CriteriaVersion, CommuneClass>],
+) -> Option<(f64, f64)> {
+    if now.is_empty() || before.is_empty() {
+        return None;
+    }
+    CriteriaVersion::ALL.iter().find_map(|v| {
+        let all_have =
+            |year: &[&BTreeMap<CriteriaVersion, CommuneClass>]| year.iter().all(|by| by.contains_key(v));
+        (all_have(now) && all_have(before)).then(|| {
+            let problems = |year: &[&BTreeMap<CriteriaVersion, CommuneClass>]| {
+                year.iter().filter(|by| by.get(v).is_some_and(|c| is_problem(*c))).count() as f64
+            };
+            (problems(now), problems(before))
+        })
+    })
 }
 
 /// The raw counts of the whole scope and of each commune of `data.communes`.
@@ -449,16 +686,16 @@ pub fn figures(data: &Data) -> (Figures, BTreeMap<i64, Figures>) {
     }
     for (map, previous) in [(&data.classes, false), (&data.classes_previous, true)] {
         for (c, class) in map {
-            let put = |r: &mut Rows| {
-                if previous {
-                    r.classes_previous.push(*class);
-                } else {
-                    r.classes.push(*class);
+            if previous {
+                all.classes_previous.push(class);
+                if let Some(r) = by.get_mut(c) {
+                    r.classes_previous.push(class);
                 }
-            };
-            put(&mut all);
-            if let Some(r) = by.get_mut(c) {
-                put(r);
+            } else {
+                all.classes.push(class);
+                if let Some(r) = by.get_mut(c) {
+                    r.classes.push(class);
+                }
             }
         }
     }
@@ -466,6 +703,12 @@ pub fn figures(data: &Data) -> (Figures, BTreeMap<i64, Figures>) {
         all.cases.push(c);
         if let Some(r) = by.get_mut(&c.commune_id) {
             r.cases.push(c);
+        }
+    }
+    for s in data.seizures.iter().filter(|s| data.period.contains(s.on)) {
+        all.seizures.push(s);
+        if let Some(r) = by.get_mut(&s.commune_id) {
+            r.seizures.push(s);
         }
     }
     for (c, on) in &data.rings_dismantled {
@@ -503,7 +746,7 @@ pub fn compute(data: &Data) -> Vec<IndicatorValue> {
         .map(|&id| {
             let (value, numerator, denominator) = value_of(id, &total);
             let by_commune = per.iter().map(|(c, f)| (*c, value_of(id, f).0)).collect();
-            IndicatorValue { id, value, numerator, denominator, by_commune }
+            IndicatorValue { id, value, numerator, denominator, by_commune, note: note_of(id, &total) }
         })
         .collect()
 }

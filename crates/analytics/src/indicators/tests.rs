@@ -4,6 +4,8 @@ use super::*;
 use diaban_domain::area::AreaState as A;
 use diaban_domain::period::StatPeriod;
 use diaban_domain::person::{HeldIn, Sex};
+use diaban_domain::propaganda::VenueType;
+use diaban_domain::seizures::{Drug, QuantityUnit};
 use diaban_domain::site::SiteKind;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -96,8 +98,8 @@ fn fixture() -> Data {
         group(C2, 2, true, true, false),
     ];
     data.persons_previous = vec![group(C1, 5, true, true, true), group(C2, 2, false, false, false)];
-    data.classes = BTreeMap::from([(C1, CommuneClass::Type2), (C2, CommuneClass::DrugFree)]);
-    data.classes_previous = BTreeMap::from([(C1, CommuneClass::Type2), (C2, CommuneClass::HasDrugs)]);
+    data.classes = qd28(&[(C1, CommuneClass::Type2), (C2, CommuneClass::DrugFree)]);
+    data.classes_previous = qd28(&[(C1, CommuneClass::Type2), (C2, CommuneClass::HasDrugs)]);
     let case = |c, on, s, pc, def, h| CaseFact {
         commune_id: c,
         occurred_on: on,
@@ -114,12 +116,25 @@ fn fixture() -> Data {
     ];
     data.rings_dismantled = vec![(Some(C1), d(2026, 5, 1)), (None, d(2026, 6, 1)), (Some(C2), d(2025, 1, 1))];
     data.propaganda = vec![
-        ActivityFact { commune_id: Some(C1), on: d(2026, 1, 10), participants: 120 },
-        ActivityFact { commune_id: None, on: d(2026, 2, 10), participants: 300 },
-        ActivityFact { commune_id: Some(C2), on: d(2025, 12, 1), participants: 50 },
+        ActivityFact {
+            commune_id: Some(C1),
+            on: d(2026, 1, 10),
+            participants: 120,
+            venue: VenueType::School,
+        },
+        ActivityFact { commune_id: None, on: d(2026, 2, 10), participants: 300, venue: VenueType::Business },
+        ActivityFact { commune_id: Some(C2), on: d(2025, 12, 1), participants: 50, venue: VenueType::School },
     ];
     data.inspections = vec![(C1, d(2026, 1, 1)), (C2, d(2026, 12, 14)), (C2, d(2026, 12, 15))];
     data
+}
+
+fn classes(version: CriteriaVersion, rows: &[(i64, CommuneClass)]) -> Classes {
+    rows.iter().map(|(c, k)| (*c, BTreeMap::from([(version, *k)]))).collect()
+}
+
+fn qd28(rows: &[(i64, CommuneClass)]) -> Classes {
+    classes(CriteriaVersion::Qd28_2025, rows)
 }
 
 fn get(values: &[IndicatorValue], id: IndicatorId) -> &IndicatorValue {
@@ -237,4 +252,109 @@ fn every_indicator_has_a_definition() {
     for &id in IndicatorId::ALL {
         assert!(definition(id).len() > 20, "{id}");
     }
+}
+
+#[test]
+fn new_points_and_clusters_are_those_first_listed_in_the_period() {
+    use IndicatorId as I;
+    use SiteState::*;
+    let mut data = fixture();
+    data.sites.extend([
+        // Listed in 2026: new.
+        (C1, site(SiteKind::Point, false, &[(d(2026, 2, 1), Listed)])),
+        // Reported in 2025, first listed on 15/12/2025 (the first day of 2026): new in 2026.
+        (C2, site(SiteKind::Cluster, false, &[(d(2025, 11, 1), Reported), (d(2025, 12, 15), Listed)])),
+        // Listed in 2025: new in the year before.
+        (C2, site(SiteKind::Cluster, false, &[(d(2025, 3, 1), Listed)])),
+        // A risk point listed in 2026 is not a point or cluster.
+        (C1, site(SiteKind::RiskPoint, false, &[(d(2026, 3, 1), Listed)])),
+    ]);
+    let v = compute(&data);
+    // The re-formed site of the fixture (listed in 2024) is not new.
+    assert_eq!(get(&v, I::SitesNew).value, Some(2.0));
+    assert_eq!(get(&v, I::SitesNewChange).value, Some(100.0));
+    assert_eq!(get(&v, I::SitesNewChange).denominator, Some(1.0));
+    assert_eq!(get(&v, I::SitesNew).by_commune, BTreeMap::from([(C1, Some(1.0)), (C2, Some(1.0))]));
+}
+
+#[test]
+fn seizures_add_up_per_drug_and_unit_and_never_across_units() {
+    use IndicatorId as I;
+    let mut data = fixture();
+    let line = |c, on, drug, quantity, unit| SeizureFact { commune_id: c, on, drug, quantity, unit };
+    data.seizures = vec![
+        line(C1, d(2026, 1, 5), Drug::Heroin, 1.5, QuantityUnit::Kilogram),
+        line(C2, d(2026, 2, 5), Drug::Heroin, 200.0, QuantityUnit::Gram),
+        line(C2, d(2026, 2, 5), Drug::Heroin, 3.0, QuantityUnit::Brick),
+        line(C1, d(2026, 3, 5), Drug::Synthetic, 3000.0, QuantityUnit::Tablet),
+        line(C1, d(2026, 3, 5), Drug::Synthetic, 120.0, QuantityUnit::Gram),
+        line(C1, d(2026, 4, 5), Drug::Cannabis, 40.0, QuantityUnit::Plant),
+        // The year before: ignored.
+        line(C1, d(2025, 12, 14), Drug::Heroin, 9.0, QuantityUnit::Kilogram),
+    ];
+    let v = compute(&data);
+    assert_eq!(get(&v, I::SeizedHeroinGrams).value, Some(1700.0));
+    assert_eq!(get(&v, I::SeizedHeroinBricks).value, Some(3.0));
+    assert_eq!(get(&v, I::SeizedSyntheticTablets).value, Some(3000.0));
+    assert_eq!(get(&v, I::SeizedSyntheticGrams).value, Some(120.0));
+    assert_eq!(get(&v, I::SeizedCannabisPlants).value, Some(40.0));
+    assert_eq!(get(&v, I::SeizedCannabisGrams).value, Some(0.0));
+    assert_eq!(
+        get(&v, I::SeizedHeroinGrams).by_commune,
+        BTreeMap::from([(C1, Some(1500.0)), (C2, Some(200.0))])
+    );
+}
+
+#[test]
+fn propaganda_is_counted_by_venue() {
+    use IndicatorId as I;
+    let v = compute(&fixture());
+    // 2026: the school session of C1 and the department's session at a business.
+    assert_eq!(get(&v, I::PropagandaSchool).value, Some(1.0));
+    assert_eq!(get(&v, I::PropagandaBusiness).value, Some(1.0));
+    assert_eq!(get(&v, I::PropagandaCommune).value, Some(0.0));
+    assert_eq!(get(&v, I::PropagandaSchool).by_commune, BTreeMap::from([(C1, Some(1.0)), (C2, Some(0.0))]));
+}
+
+#[test]
+fn problem_communes_compare_only_under_one_criteria_version() {
+    use IndicatorId as I;
+    let mut data = fixture();
+    // The year under QĐ 28/2025, the year before under QĐ 3122/2010 only: not comparable.
+    data.classes_previous =
+        classes(CriteriaVersion::Qd3122_2010, &[(C1, CommuneClass::Type2), (C2, CommuneClass::HasDrugs)]);
+    let v = compute(&data);
+    let t6 = get(&v, I::T6ProblemCommunesGrowth);
+    assert_eq!(t6.value, None);
+    let note = t6.note.unwrap();
+    assert!(matches!(note, IndicatorNote::CriteriaDiffer { now: [true, false], before: [false, true] }));
+    assert!(note.message_vi().starts_with("Không so sánh được"), "{}", note.message_vi());
+    // The count of the year itself is still known.
+    assert_eq!(get(&v, I::ProblemCommunes).value, Some(1.0));
+    // When the year before was also classified under QĐ 28/2025, that version compares.
+    data.classes_previous.get_mut(&C1).unwrap().insert(CriteriaVersion::Qd28_2025, CommuneClass::Type3);
+    data.classes_previous.get_mut(&C2).unwrap().insert(CriteriaVersion::Qd28_2025, CommuneClass::DrugFree);
+    let v = compute(&data);
+    // Under QĐ 28: 1 problem commune in each year.
+    assert_eq!(get(&v, I::T6ProblemCommunesGrowth).value, Some(0.0));
+    assert_eq!(get(&v, I::T6ProblemCommunesGrowth).note, None);
+    // Both years under one version throughout: the fixture's -50%.
+    assert_eq!(get(&compute(&fixture()), I::T6ProblemCommunesGrowth).value, Some(-50.0));
+}
+
+#[test]
+fn a_territory_keeps_only_its_communes_rows() {
+    use IndicatorId as I;
+    let mut data = fixture();
+    data.restrict(&std::collections::BTreeSet::from([C1]));
+    let v = compute(&data);
+    assert_eq!(data.communes, vec![C1]);
+    // C1 alone: one active site at the end of 2026, two at the end of 2025.
+    assert_eq!(get(&v, I::SitesActive).value, Some(1.0));
+    assert_eq!(get(&v, I::T1SitesChange).value, Some(-50.0));
+    assert_eq!(get(&v, I::PersonsWithRecords).value, Some(8.0));
+    // The department's activity has no commune: it cannot be placed in a territory.
+    assert_eq!(get(&v, I::PropagandaParticipants).value, Some(120.0));
+    assert_eq!(get(&v, I::RingsDismantled).value, Some(1.0));
+    assert_eq!(get(&v, I::SitesActive).by_commune.len(), 1);
 }

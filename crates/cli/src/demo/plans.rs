@@ -2,7 +2,8 @@
 //! communes the plan covers (Phường Kon Tum, where the demo commune officer works, first)
 //! and for departments (Sở Y tế with the demo partner account, Sở Giáo dục và Đào tạo
 //! without one), with progress reports, a reminder, an inspection and a difficulty
-//! raised as an escalation. Some are late on purpose (a passed deadline, a missed
+//! raised as an escalation, dated in 2025: the plan ends on 14/12/2025 and no task may
+//! be due after it. Some are late on purpose (a passed deadline, a missed
 //! report), so the late list has something to show. "(demo)" marks every title.
 
 use chrono::NaiveDate;
@@ -44,19 +45,19 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
     anyhow::ensure!(communes.len() >= 4, "KH 3220 covers too few communes");
     let police = users::by_username(db, "pc04").await?.map(|u| u.id);
     let officer = users::by_username(db, "congan.xa").await?.map(|u| u.id);
-    let assigned = d(2026, 1, 15);
+    let assigned = d(2025, 1, 15);
     let specs: Vec<Spec> = vec![
         (
             Some(0),
             "",
             None,
             "(demo) Rà soát, thống kê điểm, tụ điểm phức tạp về ma túy trên địa bàn",
-            d(2026, 12, 14),
+            d(2025, 12, 14),
             ReportingFrequency::Monthly,
             vec![
-                (d(2026, 8, 10), 40, "(demo) Đã rà soát 6/12 tổ dân phố."),
-                (d(2026, 10, 10), 70, "(demo) Đã rà soát 9/12 tổ dân phố, lập danh sách 2 điểm."),
-                (d(2026, 11, 10), 85, "(demo) Còn 2 tổ dân phố chưa rà soát xong."),
+                (d(2025, 8, 10), 40, "(demo) Đã rà soát 6/12 tổ dân phố."),
+                (d(2025, 10, 10), 70, "(demo) Đã rà soát 9/12 tổ dân phố, lập danh sách 2 điểm."),
+                (d(2025, 11, 10), 85, "(demo) Còn 2 tổ dân phố chưa rà soát xong."),
             ],
             false,
         ),
@@ -65,11 +66,11 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
             "",
             None,
             "(demo) Triệt xóa điểm nóng về ma túy đã được lập danh sách",
-            d(2026, 9, 30),
+            d(2025, 9, 30),
             ReportingFrequency::Monthly,
             vec![
-                (d(2026, 6, 5), 30, "(demo) Đã xác minh, đang lập hồ sơ đấu tranh."),
-                (d(2026, 8, 5), 60, "(demo) Đã triệt xóa 1/2 điểm."),
+                (d(2025, 6, 5), 30, "(demo) Đã xác minh, đang lập hồ sơ đấu tranh."),
+                (d(2025, 8, 5), 60, "(demo) Đã triệt xóa 1/2 điểm."),
             ],
             false,
         ),
@@ -78,11 +79,11 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
             "",
             None,
             "(demo) Tuyên truyền phòng, chống ma túy tại trường học và khu dân cư",
-            d(2026, 12, 14),
+            d(2025, 12, 14),
             ReportingFrequency::Quarterly,
             vec![
-                (d(2026, 3, 20), 25, "(demo) Tổ chức 3 buổi tuyên truyền tại trường THCS."),
-                (d(2026, 6, 20), 50, "(demo) Tổ chức 4 buổi tại khu dân cư."),
+                (d(2025, 3, 20), 25, "(demo) Tổ chức 3 buổi tuyên truyền tại trường THCS."),
+                (d(2025, 6, 20), 50, "(demo) Tổ chức 4 buổi tại khu dân cư."),
             ],
             false,
         ),
@@ -91,9 +92,9 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
             "",
             None,
             "(demo) Quản lý người sử dụng trái phép chất ma túy sau cai",
-            d(2026, 10, 31),
+            d(2025, 10, 31),
             ReportingFrequency::Monthly,
-            vec![(d(2026, 10, 25), 100, "(demo) Hoàn thành, đã lập hồ sơ quản lý đầy đủ.")],
+            vec![(d(2025, 10, 25), 100, "(demo) Hoàn thành, đã lập hồ sơ quản lý đầy đủ.")],
             true,
         ),
         (
@@ -101,11 +102,11 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
             "Sở Y tế",
             Some("soyte"),
             "(demo) Mở rộng điều trị thay thế bằng thuốc methadone",
-            d(2026, 12, 14),
+            d(2025, 12, 14),
             ReportingFrequency::Monthly,
             vec![
-                (d(2026, 9, 5), 60, "(demo) Thêm 1 cơ sở cấp phát thuốc."),
-                (d(2026, 11, 5), 75, "(demo) Tiếp nhận thêm 18 người điều trị."),
+                (d(2025, 9, 5), 60, "(demo) Thêm 1 cơ sở cấp phát thuốc."),
+                (d(2025, 11, 5), 75, "(demo) Tiếp nhận thêm 18 người điều trị."),
             ],
             false,
         ),
@@ -114,7 +115,7 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
             "Sở Giáo dục và Đào tạo",
             None,
             "(demo) Đưa nội dung phòng, chống ma túy vào hoạt động ngoại khóa",
-            d(2026, 12, 14),
+            d(2025, 12, 14),
             ReportingFrequency::Quarterly,
             vec![],
             false,
@@ -150,7 +151,7 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
         }
         ids.push(id);
     }
-    let on = d(2026, 11, 15);
+    let on = d(2025, 11, 15);
     plan_tasks::supervise(
         db,
         ids[2],
@@ -166,7 +167,7 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
         db,
         ids[0],
         SupervisionKind::Inspection,
-        d(2026, 9, 20),
+        d(2025, 9, 20),
         "(demo) Kiểm tra hồ sơ rà soát: đầy đủ, đúng tiến độ.",
         on,
         police,
@@ -177,7 +178,7 @@ pub async fn fill(db: &Db, province: &Unit) -> anyhow::Result<()> {
         db,
         ids[1],
         SupervisionKind::Guidance,
-        d(2026, 7, 1),
+        d(2025, 7, 1),
         "(demo) Hướng dẫn lập hồ sơ đề nghị công nhận triệt xóa.",
         on,
         police,

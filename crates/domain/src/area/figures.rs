@@ -123,10 +123,13 @@ pub struct T3T4 {
     /// window's last day and on or before `at`, whether or not the window has ended (an
     /// early warning). A relapse recorded after the window does not count.
     pub relapsed_within_window: usize,
-    /// Transformed areas past the window with no relapse within it: the T4 numerator.
-    /// Equals `transformed_past_window` minus those of them counted in
-    /// `relapsed_within_window`.
+    /// Transformed areas whose window has ended by `at` with no relapse recorded at any
+    /// time from recognition to `at` (within the window or after it): the T4 numerator.
+    /// Areas still inside their window are not yet counted as a success.
     pub not_relapsed_after_window: usize,
+    /// Transformed areas with a relapse dated on or after recognition and on or before
+    /// `at`, inside the window or after it.
+    pub relapsed_ever: usize,
 }
 
 impl T3T4 {
@@ -135,11 +138,11 @@ impl T3T4 {
         (self.selected > 0).then(|| self.transformed as f64 / self.selected as f64)
     }
 
-    /// T4 as a share (0.0–1.0): not relapsed after the window / transformed past the
-    /// window; `None` while no window has ended.
+    /// T4 as a share (0.0–1.0), as DOMAIN.md §1 defines it: transformed areas that went
+    /// through their window and have not relapsed / areas transformed; `None` while none
+    /// is transformed.
     pub fn t4(&self) -> Option<f64> {
-        (self.transformed_past_window > 0)
-            .then(|| self.not_relapsed_after_window as f64 / self.transformed_past_window as f64)
+        (self.transformed > 0).then(|| self.not_relapsed_after_window as f64 / self.transformed as f64)
     }
 }
 
@@ -166,12 +169,17 @@ pub fn transformation_figures(areas: &[AreaHistory], at: NaiveDate, monitoring_m
                 && d <= at
                 && window_end.is_none_or(|end| d <= end)
         });
+        let relapsed_ever =
+            area.transitions.iter().any(|&(d, s)| s == AreaState::Relapsed && d >= transformed_on && d <= at);
         if relapsed {
             f.relapsed_within_window += 1;
         }
+        if relapsed_ever {
+            f.relapsed_ever += 1;
+        }
         if window_end.is_some_and(|end| end <= at) {
             f.transformed_past_window += 1;
-            if !relapsed {
+            if !relapsed_ever {
                 f.not_relapsed_after_window += 1;
             }
         }

@@ -264,11 +264,13 @@ fn figures_on_hand_made_histories() {
             transformed: 7,               // 1–7
             transformed_past_window: 5,   // 1, 2, 5, 6, 7
             relapsed_within_window: 3,    // 2, 3, 5
-            not_relapsed_after_window: 3, // 1, 6, 7
+            not_relapsed_after_window: 2, // 1, 6 (7 relapsed after its window: not a success)
+            relapsed_ever: 4,             // 2, 3, 5, 7
         }
     );
     assert_eq!(f.t3(), Some(7.0 / 9.0));
-    assert_eq!(f.t4(), Some(3.0 / 5.0));
+    // T4 over the areas transformed (DOMAIN.md §1), not over the windows ended.
+    assert_eq!(f.t4(), Some(2.0 / 7.0));
 }
 
 #[test]
@@ -277,7 +279,7 @@ fn figures_move_with_the_count_day_and_the_window() {
     // A day earlier, areas 5 and 6 are still inside their window and 5 has not relapsed.
     let f = transformation_figures(&areas, d(2025, 12, 13), 12);
     assert_eq!((f.transformed_past_window, f.relapsed_within_window), (3, 2));
-    assert_eq!(f.not_relapsed_after_window, 2); // 1, 7
+    assert_eq!(f.not_relapsed_after_window, 1); // 1 (7 relapsed after its window)
     // With a 24-month window area 7's late relapse falls inside it.
     let f = transformation_figures(&areas, d(2025, 12, 14), 24);
     assert_eq!(f.transformed_past_window, 3); // 1 (1/10/2024), 2 (1/3/2025), 7 (1/1/2025)
@@ -378,6 +380,8 @@ proptest! {
         prop_assert!(f.transformed_past_window <= f.transformed);
         prop_assert!(f.relapsed_within_window <= f.transformed);
         prop_assert!(f.not_relapsed_after_window <= f.transformed_past_window);
+        prop_assert!(f.relapsed_within_window <= f.relapsed_ever);
+        prop_assert!(f.not_relapsed_after_window + f.relapsed_ever <= f.transformed);
         prop_assert!(f.t3().is_none_or(|x| (0.0..=1.0).contains(&x)));
         prop_assert!(f.t4().is_none_or(|x| (0.0..=1.0).contains(&x)));
     }

@@ -50,8 +50,8 @@ fn parse_stored<T: Copy>(
     })
 }
 
-/// The set of criteria applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The set of criteria applied. Ordered as counted: QĐ 28/2025 first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum CriteriaVersion {
     /// QĐ 28/2025/QĐ-TTg (24/8/2025): rates per resident population, "at least 3 of".
     #[serde(rename = "qd28_2025")]

@@ -96,7 +96,8 @@ pub struct Breakdown {
     pub by_rehab_form: BTreeMap<&'static str, i64>,
     /// Where held on the period's last day ([`HELD_LINES`]).
     pub by_held: BTreeMap<&'static str, i64>,
-    /// Persons with a record reached by at least one service in the period (T5).
+    /// Persons with a record reached in the period (T5): a service received, or
+    /// substitution therapy or rehab in any form running (see [`StatGroup::reached_for_t5`]).
     pub reached_by_services: i64,
     /// Of the persons with records, the addicts: an addiction determination, a rehab,
     /// substitution or post-rehab measure started by the period's end. The others are
@@ -162,7 +163,7 @@ impl Breakdown {
             h => h.as_str(),
         };
         *self.by_held.entry(held).or_default() += n;
-        if g.reached {
+        if g.reached_for_t5() {
             self.reached_by_services += n;
         }
         if g.addict {
@@ -240,6 +241,13 @@ impl StatGroup {
 }
 
 impl StatGroup {
+    /// Whether the group counts as reached for T5 (DOMAIN.md §5): a service received in
+    /// the period (counselling, treatment, vocational training, reintegration support),
+    /// or substitution therapy or rehab in any form running on a day of it.
+    pub fn reached_for_t5(&self) -> bool {
+        self.reached || self.rehab_forms.iter().any(|runs| *runs)
+    }
+
     /// The same group with the birth year and the year use began replaced by the latest
     /// years in the same age band and duration-of-use band at the end of `period`. Persons
     /// in the same bands count alike in that period's statistics, so the groups kept per

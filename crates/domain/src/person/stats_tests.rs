@@ -185,10 +185,14 @@ fn the_breakdowns_match_the_hand_count() {
     assert_eq!(t.by_held["rehab_facility"], 1);
     assert_eq!(t.by_held["prison"], 1);
     assert_eq!(t.by_held["detention"], 0);
-    assert_eq!(t.reached_by_services, 2);
-    assert_eq!(t.t5_rate(), Some(0.4));
+    // T5 (DOMAIN.md §5): A by a service; B by rehab at a facility and compulsory rehab
+    // running in the year although her only service row is from before it; C by a service
+    // and by methadone. E (a determination only) and F (post-rehab is management, not a
+    // service) are not reached.
+    assert_eq!(t.reached_by_services, 3);
+    assert_eq!(t.t5_rate(), Some(0.6));
     assert_eq!(s.by_unit.len(), 2);
-    assert_eq!((s.by_unit[&1].with_records, s.by_unit[&1].reached_by_services), (3, 1));
+    assert_eq!((s.by_unit[&1].with_records, s.by_unit[&1].reached_by_services), (3, 2));
     assert_eq!((s.by_unit[&2].with_records, s.by_unit[&2].reached_by_services), (2, 1));
     // The units add up to the total, line by line.
     let sum: i64 = s.by_unit.values().map(|b| b.by_held.values().sum::<i64>()).sum();

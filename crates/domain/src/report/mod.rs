@@ -253,6 +253,10 @@ pub struct Figures {
     pub computed_at: DateTime<Utc>,
     /// The plan the targets come from (number and symbol), if any.
     pub plan: Option<String>,
+    /// Where the plan's targets are judged, in words (the plan's territory within the
+    /// report's unit), when there is a plan.
+    #[serde(default)]
+    pub plan_territory: Option<String>,
     /// Every indicator of the catalogue.
     pub indicators: Vec<Figure>,
     /// The targets T1–T6.

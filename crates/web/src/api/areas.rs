@@ -118,7 +118,7 @@ pub(crate) fn figures_json(f: &T3T4, at: NaiveDate) -> Value {
         "t3": f.t3(), "t4": f.t4(),
         "definitions": {
             "t3": "transformed / selected (KH 3220 target: at least 60%)",
-            "t4": "transformed and not relapsed within the monitoring window / transformed with the window ended (target: at least 85%)",
+            "t4": "transformed, through the monitoring window and never relapsed (inside the window or after it) / transformed (DOMAIN.md §1; target: at least 85%)",
         },
     })
 }

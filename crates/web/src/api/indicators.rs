@@ -32,12 +32,38 @@ struct IndicatorsQuery {
     plan: Option<String>,
 }
 
+/// A judged target as the API shows it, with the figure it is about.
+pub(crate) fn target_json(j: &ops::JudgedTarget, vi: bool) -> Value {
+    let t = &j.target;
+    let st = j.verdict.status;
+    json!({
+        "indicator": t.indicator,
+        "comparator": t.comparator, "value": t.value, "year": t.year, "deadline": t.deadline,
+        "note": t.note,
+        "status": st,
+        "status_label": if vi { st.label_vi() } else { st.label_en() },
+        "rule": j.verdict.rule_vi,
+        "judged_on": j.verdict.judged_on.to_string(),
+        "current": j.figure.as_ref().map(|f| json!({
+            "value": f.value, "numerator": f.numerator, "denominator": f.denominator,
+        })),
+    })
+}
+
+fn territory_json(place: &ops::Place) -> Value {
+    json!({
+        "communes": place.communes.len(),
+        "codes": place.communes.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(),
+        "whole_unit": place.territory.is_none(),
+    })
+}
+
 async fn list(
     State(state): State<AppState>,
     who: Authorized<ViewAggregates>,
     ApiQuery(q): ApiQuery<IndicatorsQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let place = ops::place(&state, &who, q.unit.as_deref()).await?;
+    let asked = ops::place(&state, &who, q.unit.as_deref()).await?;
     let cutoff = ops::reporting(&state).await?.cutoff_day;
     let (period, days) = ops::period_of(q.period.as_deref(), cutoff)?;
     let baseline = match q.baseline.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -47,18 +73,20 @@ async fn list(
                 .ok_or_else(|| crate::error::AppError::bad_param("baseline", "expected YYYY-MM-DD"))?,
         ),
     };
-    let plan_id = match q.plan.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => {
-            Some(s.parse::<i64>().map_err(|_| crate::error::AppError::bad_param("plan", "expected an id"))?)
-        }
+    let pick = ops::PlanPick::parse(q.plan.as_deref(), false)?;
+    let chosen = ops::plan_for(&state, &asked, pick, period, cutoff).await?;
+    // A plan named in the query makes the whole answer that plan's: the figures cover
+    // its territory within the unit. Without one, the figures cover the unit and the
+    // plan in force is judged on its own territory within it.
+    let place = match (&chosen, pick) {
+        (Some((_, within, _)), ops::PlanPick::Id(_)) => within.clone(),
+        _ => asked,
     };
-    let plan = ops::plan_for(&state, &place, plan_id).await?;
-    let baseline = baseline.or(plan.as_ref().map(|p| p.baseline_on));
+    let baseline = baseline.or(chosen.as_ref().map(|(p, _, _)| p.baseline_on));
     let values = ops::compute(&state, &place, period, baseline).await?;
-    let targets = match &plan {
-        Some(p) => ops::judged(&diaban_store::plans::targets(&state.db, p.id).await?, &values),
-        None => vec![],
+    let judged = match chosen {
+        Some(c) => Some(ops::judge(&state, c, period, Some((&place, &values))).await?),
+        None => None,
     };
     let vi = tr_of(&who).0 == Lang::Vi;
     let names: HashMap<i64, (&str, &str)> =
@@ -66,13 +94,11 @@ async fn list(
     let indicators: Vec<Value> = values
         .iter()
         .map(|v| {
-            let own: Vec<Value> = targets
+            let own: Vec<Value> = judged
                 .iter()
-                .filter(|(t, _, _)| t.indicator == v.id)
-                .map(|(t, st, rule)| {
-                    json!({"comparator": t.comparator, "value": t.value, "year": t.year,
-                           "deadline": t.deadline, "status": st, "rule": rule})
-                })
+                .flat_map(|j| j.targets.iter())
+                .filter(|j| j.target.indicator == v.id)
+                .map(|j| target_json(j, vi))
                 .collect();
             let by: Vec<Value> = v
                 .by_commune
@@ -88,16 +114,30 @@ async fn list(
                 "measure": v.id.measure(),
                 "definition": definition(v.id),
                 "value": v.value, "numerator": v.numerator, "denominator": v.denominator,
+                "note": v.note.map(|n| if vi { n.message_vi() } else { n.message_en() }),
                 "by_commune": by,
                 "targets": own,
             })
         })
         .collect();
+    let plan = judged.as_ref().map(|j| {
+        json!({
+            "id": j.plan.id, "number": j.plan.number, "title": j.plan.title, "baseline": j.plan.baseline_on,
+            "period": {"from": j.plan.period_from, "to": j.plan.period_to},
+            "judged_on": j.period.to_string(),
+            "ended": j.ended,
+            "territory": territory_json(&j.place),
+            "territory_communes_total": j.territory_size,
+            "targets": j.targets.iter().map(|t| target_json(t, vi)).collect::<Vec<_>>(),
+        })
+    });
     Ok(Json(json!({
-        "unit": {"code": place.unit.code, "name": place.unit.name, "level": place.unit.level},
+        "unit": {"code": place.unit.code, "name": place.unit.name, "level": place.unit.level,
+                 "legacy": place.unit.is_legacy()},
+        "territory": territory_json(&place),
         "period": {"name": period.to_string(), "label": period.label_vi(), "from": days.from, "to": days.to},
         "cutoff_day": cutoff,
-        "plan": plan.as_ref().map(|p| json!({"id": p.id, "number": p.number, "baseline": p.baseline_on})),
+        "plan": plan,
         "indicators": indicators,
     })))
 }

@@ -28,4 +28,8 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("dash.cases", "Vụ việc", "Cases"),
     ("dash.figures", "Các số liệu khác", "Other figures"),
     ("dash.goal", "Mục tiêu", "Target"),
+    ("dash.plan", "Kế hoạch đánh giá", "Plan judged"),
+    ("dash.plan_default", "Kế hoạch đang có hiệu lực", "The plan in force"),
+    ("dash.plan_none", "Không theo kế hoạch (chỉ số liệu)", "No plan (figures only)"),
+    ("dash.plan_territory", "Địa bàn đánh giá", "Judged on"),
 ];

@@ -31,6 +31,9 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("plans.target", "Mục tiêu", "Target"),
     ("plans.when", "Thời hạn", "When"),
     ("plans.note", "Ghi chú", "Note"),
+    ("plans.result", "Kết quả", "Result"),
+    ("plans.verdict", "Đánh giá", "Verdict"),
+    ("plans.results_for", "Kết quả đánh giá cho", "Results judged for"),
     ("plans.edit_targets", "Sửa chỉ tiêu", "Edit targets"),
     (
         "plans.targets_hint",

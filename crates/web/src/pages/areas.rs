@@ -98,43 +98,80 @@ fn percent(x: Option<f64>, tr: Tr) -> String {
 /// T3 and T4 against the plan's targets (60% and 85%): on track at or above the target,
 /// at risk within 10 points below it, off track further below; no figure yet is shown
 /// as such.
-pub(super) fn figure_cards(f: &T3T4, tr: Tr) -> Vec<FigureCard> {
-    let status = |v: Option<f64>, target: f64| match v {
-        None => ("none", "areas.no_figure"),
-        Some(x) if x >= target => ("on-track", "areas.on_track"),
-        Some(x) if x >= target - 0.10 => ("at-risk", "areas.at_risk"),
-        Some(_) => ("off-track", "areas.off_track"),
+/// T3 and T4 as the plan in force judges them, for the statistical year containing
+/// `at`, on the plan's territory within the place (the caller's scope, or the commune of
+/// the filter): the same figures and verdict as the dashboard, the indicators API and the
+/// reports (`crate::indicators_ops::judge`). Without a plan in force the figures at `at`
+/// are shown without a status.
+async fn figure_cards(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    unit: Option<&str>,
+    fallback: &T3T4,
+    at: chrono::NaiveDate,
+    tr: Tr,
+) -> Result<Vec<FigureCard>, AppError> {
+    use crate::indicators_ops as ind;
+    use diaban_domain::indicator::IndicatorId;
+    use diaban_domain::period::{PeriodKind, StatPeriod};
+    let place = ind::place(state, who, unit).await?;
+    let cutoff = ind::reporting(state).await?.cutoff_day;
+    let year = StatPeriod::containing(PeriodKind::Year, at, cutoff);
+    let judged = match ind::plan_for(state, &place, ind::PlanPick::Default, year, cutoff).await? {
+        Some(c) => Some(ind::judge(state, c, year, None).await?),
+        None => None,
     };
-    let (s3, l3) = status(f.t3(), 0.60);
-    let (s4, l4) = status(f.t4(), 0.85);
-    vec![
-        FigureCard {
-            label: tr.t("areas.t3"),
-            value: percent(f.t3(), tr),
-            foot: format!(
-                "{} / {} {}",
-                tr.num(f.transformed as i64),
-                tr.num(f.selected as i64),
-                tr.t("areas.t3_foot")
-            ),
-            status: s3,
-            status_label: tr.t(l3),
-            rule: tr.t("areas.t3_rule").to_owned(),
-        },
-        FigureCard {
-            label: tr.t("areas.t4"),
-            value: percent(f.t4(), tr),
-            foot: format!(
-                "{} / {} {}",
-                tr.num(f.not_relapsed_after_window as i64),
-                tr.num(f.transformed_past_window as i64),
-                tr.t("areas.t4_foot")
-            ),
-            status: s4,
-            status_label: tr.t(l4),
-            rule: tr.t("areas.t4_rule").to_owned(),
-        },
-    ]
+    let share = |x: Option<f64>| percent(x.map(|v| v / 100.0), tr);
+    let mut cards = Vec::new();
+    for (id, label, foot) in [
+        (IndicatorId::T3AreasTransformed, "areas.t3", "areas.t3_foot"),
+        (IndicatorId::T4AreasNotRelapsed, "areas.t4", "areas.t4_foot"),
+    ] {
+        let card = match judged.as_ref().and_then(|j| j.on(id).map(|t| (j, t))) {
+            Some((j, jt)) => {
+                let (num, den) =
+                    jt.figure.as_ref().map_or((0.0, 0.0), |f| (f.numerator, f.denominator.unwrap_or(0.0)));
+                let st = jt.verdict.status;
+                FigureCard {
+                    label: tr.t(label),
+                    value: share(jt.verdict.value),
+                    foot: format!(
+                        "{} / {} {} · {} · {} ({})",
+                        tr.num(num as i64),
+                        tr.num(den as i64),
+                        tr.t(foot),
+                        jt.verdict.judged_on.label_vi(),
+                        j.plan.number,
+                        j.territory_vi()
+                    ),
+                    status: ind::status_class(st),
+                    status_label: if tr.0 == Lang::Vi { st.label_vi() } else { st.label_en() },
+                    rule: jt.verdict.rule_vi.clone(),
+                }
+            }
+            None => {
+                let (v, num, den) = match id {
+                    IndicatorId::T3AreasTransformed => {
+                        (fallback.t3(), fallback.transformed, fallback.selected)
+                    }
+                    _ => (fallback.t4(), fallback.not_relapsed_after_window, fallback.transformed),
+                };
+                FigureCard {
+                    label: tr.t(label),
+                    value: percent(v, tr),
+                    foot: format!("{} / {} {}", tr.num(num as i64), tr.num(den as i64), tr.t(foot)),
+                    status: "none",
+                    status_label: tr.t(if judged.is_some() { "areas.no_target" } else { "areas.no_plan" }),
+                    rule: judged
+                        .as_ref()
+                        .map(|j| format!("{} — {}", j.plan.number, j.period.label_vi()))
+                        .unwrap_or_default(),
+                }
+            }
+        };
+        cards.push(card);
+    }
+    Ok(cards)
 }
 
 pub struct AreaRow {
@@ -245,7 +282,7 @@ async fn list(
     p.breadcrumbs = crumbs(tr, None);
     let page = ListPage {
         p,
-        cards: figure_cards(&figures, tr),
+        cards: figure_cards(&state, &who, q.unit.as_deref(), &figures, at, tr).await?,
         at: tr.date(&at),
         rows,
         due,

@@ -66,6 +66,14 @@ struct DashboardPage {
     is_province: bool,
     /// The plan the targets come from ("" without one).
     plan_name: String,
+    /// The territory the targets are judged on, in words ("" without a plan).
+    plan_territory: String,
+    /// Said when the plan ended before the period shown (its final result is shown).
+    plan_note: String,
+    /// Plans to choose from: (value, label, selected).
+    plans: Vec<(String, String, bool)>,
+    /// The plan chosen in the query ("" for the default).
+    plan_param: String,
 }
 
 /// A target's card.
@@ -87,7 +95,7 @@ struct DashQuery {
     period: Option<String>,
     indicator: Option<String>,
     unit: Option<String>,
-    plan: Option<i64>,
+    plan: Option<String>,
 }
 
 /// The plan's targets, in the order of KH 3220.
@@ -101,7 +109,9 @@ const TARGETS: [IndicatorId; 7] = [
     IndicatorId::T6ProblemCommunesGrowth,
 ];
 
-fn shown(tr: crate::i18n::Tr, id: IndicatorId, v: Option<f64>) -> String {
+/// A value as the pages show it: counts with thousands separators, shares and changes in
+/// percent with one decimal, "—" without a value.
+pub(crate) fn shown(tr: crate::i18n::Tr, id: IndicatorId, v: Option<f64>) -> String {
     match (v, id.measure()) {
         (None, _) => "—".into(),
         (Some(x), Measure::Count) => tr.num(x.round() as i64),
@@ -141,7 +151,18 @@ async fn dashboard(
         let to = if who.may(Action::ReadAudit) { "/audit" } else { "/account" };
         return Ok(axum::response::Redirect::to(to).into_response());
     }
-    let place = ind::place(&state, &who, q.unit.as_deref()).await?;
+    let asked = ind::place(&state, &who, q.unit.as_deref()).await?;
+    let cutoff = ind::reporting(&state).await?.cutoff_day;
+    let (period, days) = ind::period_of(q.period.as_deref(), cutoff)?;
+    let pick = ind::PlanPick::parse(q.plan.as_deref(), true)?;
+    let chosen = ind::plan_for(&state, &asked, pick, period, cutoff).await?;
+    // A plan chosen on the page makes the whole dashboard that plan's territory; by
+    // default the figures cover the unit and the plan in force is judged on its own
+    // territory within it (said beside the cards).
+    let place = match (&chosen, pick) {
+        (Some((_, within, _)), ind::PlanPick::IdOrFinal(_)) => within.clone(),
+        _ => asked.clone(),
+    };
     let communes = place.communes.clone();
     let mut legacy_filter = units::UnitFilter {
         generation: Some("legacy".into()),
@@ -162,15 +183,12 @@ async fn dashboard(
     let tr = ctx.tr(Some(&who));
     let vi = tr.0 == crate::i18n::Lang::Vi;
     let label = |id: IndicatorId| if vi { id.label_vi() } else { id.label_en() };
-    let cutoff = ind::reporting(&state).await?.cutoff_day;
-    let (period, days) = ind::period_of(q.period.as_deref(), cutoff)?;
     let indicator = q
         .indicator
         .as_deref()
         .and_then(|s| s.parse::<IndicatorId>().ok())
         .unwrap_or(IndicatorId::SitesActive);
-    let plan = ind::plan_for(&state, &place, q.plan).await?;
-    let baseline = plan.as_ref().map(|p| p.baseline_on);
+    let baseline = chosen.as_ref().map(|(p, _, _)| p.baseline_on);
     let series: Vec<StatPeriod> = match period.kind {
         PeriodKind::Month => {
             let mut v = vec![period];
@@ -196,31 +214,64 @@ async fn dashboard(
     let of = |sp: StatPeriod| wanted.iter().position(|w| *w == sp).map(|i| &computed[i]);
     let values = of(period).cloned().unwrap_or_default();
     let value = |id: IndicatorId| values.iter().find(|v| v.id == id);
-    let targets: Vec<Card> = match &plan {
-        None => TARGETS.iter().filter_map(|id| value(*id)).map(|v| card(tr, v)).collect(),
-        Some(pl) => {
-            let judged = ind::judged(&diaban_store::plans::targets(&state.db, pl.id).await?, &values);
-            judged
-                .into_iter()
-                .filter_map(|(t, st, rule)| {
-                    let mut c = card(tr, value(t.indicator)?);
-                    c.goal = diaban_domain::plan::goal_vi(&t);
-                    c.status = match st {
-                        TargetStatus::OnTrack => "on-track",
-                        TargetStatus::AtRisk => "at-risk",
-                        TargetStatus::OffTrack => "off-track",
-                        TargetStatus::NoData => "no-data",
-                    };
-                    c.status_label = if vi { st.label_vi() } else { st.label_en() };
-                    c.rule = rule;
-                    Some(c)
-                })
-                .collect()
-        }
+    let judged = match chosen {
+        Some(c) => Some(ind::judge(&state, c, period, Some((&place, &values))).await?),
+        None => None,
     };
-    let plan_name = plan.as_ref().map(|p| format!("{} — {}", p.number, p.title)).unwrap_or_default();
+    let targets: Vec<Card> = match &judged {
+        None => TARGETS.iter().filter_map(|id| value(*id)).map(|v| card(tr, v)).collect(),
+        Some(j) => j
+            .targets
+            .iter()
+            .filter_map(|jt| {
+                let mut c = card(tr, jt.figure.as_ref()?);
+                let st = jt.verdict.status;
+                c.goal = diaban_domain::plan::goal_vi(&jt.target);
+                c.status = ind::status_class(st);
+                c.status_label = if vi { st.label_vi() } else { st.label_en() };
+                if st == TargetStatus::InProgress || j.ended {
+                    c.status_label = if vi { st.label_vi() } else { st.label_en() };
+                    c.detail = format!("{} · {}", c.detail, jt.verdict.judged_on.label_vi())
+                        .trim_start_matches(" · ")
+                        .to_owned();
+                }
+                c.rule = jt.verdict.rule_vi.clone();
+                Some(c)
+            })
+            .collect(),
+    };
+    let plan_name =
+        judged.as_ref().map(|j| format!("{} — {}", j.plan.number, j.plan.title)).unwrap_or_default();
+    let plan_territory = judged.as_ref().map(|j| j.territory_vi()).unwrap_or_default();
+    let plan_note = match &judged {
+        Some(j) if j.ended => format!(
+            "Kế hoạch đã kết thúc ngày {}: kết quả cuối cùng theo {}, không đánh giá tiếp cho kỳ sau.",
+            tr.date(&j.plan.period_to),
+            j.period.label_vi()
+        ),
+        _ => String::new(),
+    };
+    let province_id = match asked.scope {
+        Scope::Province(p) => p,
+        Scope::Commune(_) => asked.unit.scope_province_id.unwrap_or(asked.unit.id),
+    };
+    let chosen_id = judged.as_ref().map(|j| j.plan.id);
+    let plan_param = q.plan.clone().unwrap_or_default();
+    let mut plans: Vec<(String, String, bool)> =
+        vec![(String::new(), tr.t("dash.plan_default").to_owned(), plan_param.is_empty())];
+    for pl in diaban_store::plans::for_province(&state.db, province_id).await? {
+        let selected = !plan_param.is_empty() && chosen_id == Some(pl.id);
+        plans.push((
+            pl.id.to_string(),
+            format!("{} ({}–{})", pl.number, pl.period_from.format("%Y"), pl.period_to.format("%Y")),
+            selected,
+        ));
+    }
+    plans.push(("none".into(), tr.t("dash.plan_none").to_owned(), plan_param == "none"));
     let figures: Vec<(&'static str, String)> = [
         IndicatorId::SitesActive,
+        IndicatorId::SitesNew,
+        IndicatorId::SitesNewChange,
         IndicatorId::SitesEliminated,
         IndicatorId::SitesReformed,
         IndicatorId::AreasSelected,
@@ -231,9 +282,15 @@ async fn dashboard(
         IndicatorId::CaseSubjects,
         IndicatorId::RingsDismantled,
         IndicatorId::PropagandaSessions,
+        IndicatorId::PropagandaCommune,
+        IndicatorId::PropagandaSchool,
+        IndicatorId::PropagandaIndustrialZone,
+        IndicatorId::PropagandaBusiness,
+        IndicatorId::PropagandaOtherVenue,
         IndicatorId::Inspections,
     ]
     .iter()
+    .chain(IndicatorId::SEIZURES.iter().map(|(id, _, _)| id))
     .filter_map(|id| value(*id))
     .map(|v| (label(v.id), shown(tr, v.id, v.value)))
     .collect();
@@ -325,6 +382,10 @@ async fn dashboard(
         trend_json: json_block(&trend),
         is_province,
         plan_name,
+        plan_territory,
+        plan_note,
+        plans,
+        plan_param,
     };
     render(ctx.flash_key.is_some(), &page)
 }

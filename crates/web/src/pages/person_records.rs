@@ -830,8 +830,13 @@ struct StatsPage {
     total: i64,
     previous: i64,
     growth: String,
-    t6_met: Option<bool>,
+    addicts: i64,
+    addicts_previous: i64,
+    addicts_growth: String,
     t5: String,
+    /// The plan's T5 and T6 as the dashboard judges them: (label, value, CSS suffix,
+    /// status, where and when).
+    verdicts: Vec<(&'static str, String, &'static str, &'static str, String)>,
     /// (heading, [(label, count)]).
     sections: Vec<(String, Vec<(String, i64)>)>,
     /// (unit, with records, reached, T5, previous, growth).
@@ -860,6 +865,41 @@ async fn statistics(
     };
     let (cur, prev) = diaban_store::person_stats::year_with_previous(&state.db, who.scope(), year).await?;
     let g = diaban_domain::person::stats::growth(cur.total.with_records, prev.total.with_records);
+    let ag = diaban_domain::person::stats::growth(cur.total.addicts, prev.total.addicts);
+    // T5 and T6 are judged once, by the plan in force on its territory (the dashboard's
+    // verdict); this page shows that verdict rather than a rule of its own.
+    let verdicts = {
+        use crate::indicators_ops as ind;
+        use diaban_domain::indicator::IndicatorId as I;
+        use diaban_domain::period::StatPeriod;
+        let cutoff = ind::reporting(&state).await?.cutoff_day;
+        let place = ind::place(&state, &who, None).await?;
+        let period = StatPeriod::year(year);
+        let judged = match ind::plan_for(&state, &place, ind::PlanPick::Default, period, cutoff).await? {
+            Some(c) => Some(ind::judge(&state, c, period, None).await?),
+            None => None,
+        };
+        let mut v = Vec::new();
+        if let Some(j) = &judged {
+            for id in [I::T5PersonsReached, I::T6AddictsGrowth] {
+                if let Some(jt) = j.on(id) {
+                    v.push((
+                        id.label_vi(),
+                        crate::pages::dashboard::shown(tr, id, jt.verdict.value),
+                        ind::status_class(jt.verdict.status),
+                        jt.verdict.status.label_vi(),
+                        format!(
+                            "{} · {} · {}",
+                            j.plan.number,
+                            jt.verdict.judged_on.label_vi(),
+                            j.territory_vi()
+                        ),
+                    ));
+                }
+            }
+        }
+        v
+    };
     let mut units = Vec::new();
     for (unit_id, b) in &cur.by_unit {
         let name = diaban_store::units::get(&state.db, *unit_id).await.map(|u| u.name).unwrap_or_default();
@@ -885,7 +925,10 @@ async fn statistics(
         total: cur.total.with_records,
         previous: prev.total.with_records,
         growth: pct(tr, g),
-        t6_met: g.map(|g| g < diaban_domain::person::stats::T6_MAX_GROWTH),
+        addicts: cur.total.addicts,
+        addicts_previous: prev.total.addicts,
+        addicts_growth: pct(tr, ag),
+        verdicts,
         t5: pct(tr, cur.total.t5_rate()),
         sections: crate::person_stats_export::sections(tr, &cur.total)
             .into_iter()

@@ -170,6 +170,11 @@ pub struct TargetLine {
     when: String,
     note: String,
     rule: String,
+    /// The figure judged for the period shown ("" when the target says nothing of it).
+    result: String,
+    /// The verdict: CSS suffix and label ("" when none).
+    status: &'static str,
+    status_label: &'static str,
 }
 
 /// An editable target row.
@@ -230,6 +235,8 @@ struct DetailPage {
     owner_code: String,
     covered: usize,
     targets: Vec<TargetLine>,
+    /// The period and place the results column is for, in words ("" without results).
+    results_for: String,
     edit: Vec<TargetEdit>,
     indicators: Vec<Opt>,
     comparators: Vec<Opt>,
@@ -261,9 +268,40 @@ async fn detail_page(
     let tr = ctx.tr(Some(who));
     let today = diaban_domain::time::today_in_vietnam();
     let stored = plans::targets(&state.db, plan.id).await?;
+    // Results: the plan judged for the caller's place on the statistical year of today, or
+    // its final year once it ended — by the same verdict as the dashboard and reports.
+    let judged = {
+        use crate::indicators_ops as ind;
+        let cutoff = ind::reporting(state).await?.cutoff_day;
+        let (period, _) = ind::period_of(None, cutoff)?;
+        let place = ind::place(state, who, None).await?;
+        match ind::plan_for(state, &place, ind::PlanPick::IdOrFinal(plan.id), period, cutoff).await {
+            Ok(Some(c)) => Some(ind::judge(state, c, period, None).await?),
+            _ => None,
+        }
+    };
+    let results_for = judged
+        .as_ref()
+        .map(|j| format!("{} — {}", j.period.label_vi(), j.territory_vi()))
+        .unwrap_or_default();
     let targets = stored
         .iter()
-        .map(|(_, t)| TargetLine {
+        .map(|(_, t)| {
+            let jt = judged.as_ref().and_then(|j| j.targets.iter().find(|x| x.target == *t));
+            let (result, status, status_label) = match jt {
+                Some(jt) => (
+                    crate::pages::dashboard::shown(tr, t.indicator, jt.verdict.value),
+                    crate::indicators_ops::status_class(jt.verdict.status),
+                    jt.verdict.status.label_vi(),
+                ),
+                None => (String::new(), "", ""),
+            };
+            (t, result, status, status_label)
+        })
+        .map(|(t, result, status, status_label)| TargetLine {
+            result,
+            status,
+            status_label,
             indicator: t.indicator.label_vi().to_owned(),
             id: t.indicator.as_str(),
             symbol: t.comparator.symbol(),
@@ -273,6 +311,7 @@ async fn detail_page(
             rule: status_rule_vi(t, DEFAULT_AT_RISK_MARGIN),
         })
         .collect();
+    let _ = &judged;
     let mut rows = retry.targets.unwrap_or_else(|| stored.iter().map(|(_, t)| TargetInput::of(t)).collect());
     rows.extend((0..2).map(|_| TargetInput::default()));
     let edit = rows
@@ -309,6 +348,7 @@ async fn detail_page(
         owner_code: plan.owner_unit_code.clone().unwrap_or_default(),
         covered,
         targets,
+        results_for,
         edit,
         indicators: IndicatorId::ALL
             .iter()
