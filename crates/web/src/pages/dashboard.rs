@@ -88,6 +88,8 @@ pub struct Card {
     status: &'static str,
     status_label: &'static str,
     rule: String,
+    /// Why there is no value, when the catalogue says (e.g. T6 communes not comparable).
+    note: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -136,6 +138,10 @@ fn card(tr: crate::i18n::Tr, v: &IndicatorValue) -> Card {
         status: "",
         status_label: "",
         rule: String::new(),
+        note: v
+            .note
+            .map(|n| if tr.0 == crate::i18n::Lang::Vi { n.message_vi() } else { n.message_en() })
+            .unwrap_or_default(),
     }
 }
 
@@ -245,9 +251,9 @@ async fn dashboard(
     let plan_territory = judged.as_ref().map(|j| j.territory_vi()).unwrap_or_default();
     let plan_note = match &judged {
         Some(j) if j.ended => format!(
-            "Kế hoạch đã kết thúc ngày {}: kết quả cuối cùng theo {}, không đánh giá tiếp cho kỳ sau.",
+            "Kế hoạch đã kết thúc ngày {}: kết quả cuối cùng theo năm thống kê {}, không đánh giá tiếp cho kỳ sau.",
             tr.date(&j.plan.period_to),
-            j.period.label_vi()
+            j.period.year
         ),
         _ => String::new(),
     };
