@@ -35,6 +35,7 @@ fn figures() -> Figures {
         ],
         targets: vec![],
         protection: Protection { person_reads: 7, ..Default::default() },
+        registries: Default::default(),
     }
 }
 
