@@ -174,11 +174,15 @@ pub enum Action {
     /// Approve or return a report submitted from the level below (PC04: communes';
     /// leaders: the province's).
     ReviewReports,
+    /// Read the register of personal-data breaches (incidents and their notification).
+    ReadBreaches,
+    /// Record a personal-data breach and its notifications.
+    RecordBreaches,
 }
 
 impl Action {
     /// Every action, in the order docs/security.md lists them.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::ViewAggregates,
         Action::BrowseUnits,
         Action::ReadPersons,
@@ -211,6 +215,8 @@ impl Action {
         Action::ReadReports,
         Action::DraftReports,
         Action::ReviewReports,
+        Action::ReadBreaches,
+        Action::RecordBreaches,
     ];
 
     /// A short English description for the roles table.
@@ -248,6 +254,8 @@ impl Action {
             Action::ReadReports => "read and download periodic reports (drafts: drafting unit only)",
             Action::DraftReports => "draft, submit and issue the unit's periodic report",
             Action::ReviewReports => "approve or return reports from the level below",
+            Action::ReadBreaches => "read the personal-data breach register",
+            Action::RecordBreaches => "record personal-data breaches and their notification",
         }
     }
 }
@@ -310,6 +318,11 @@ pub fn allows(role: Role, action: Action, granted: bool) -> bool {
         DraftReports => matches!(role, ProvinceOfficer | CommuneOfficer),
         // PC04 reviews the communes' reports, the committee's leaders the province's.
         ReviewReports => matches!(role, ProvinceOfficer | Leader),
+        // The data controller's representatives (PC04) and the administrator who runs the
+        // system record incidents; the auditor checks the register. Entries describe
+        // incidents, not persons, yet they are no business of partners or communes.
+        ReadBreaches => matches!(role, Admin | ProvinceOfficer | Auditor),
+        RecordBreaches => matches!(role, Admin | ProvinceOfficer),
     }
 }
 

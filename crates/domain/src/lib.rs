@@ -8,6 +8,7 @@ pub mod access;
 pub mod analytics_signal;
 pub mod area;
 pub mod attachment;
+pub mod breach;
 pub mod business;
 pub mod cases;
 pub mod classification;

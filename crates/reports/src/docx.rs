@@ -6,6 +6,7 @@
 //! (narratives with their figures filled in, and the template's tables); then the
 //! recipients (Nơi nhận) on the left and the signature block on the right.
 
+use crate::tables::{Table, tables};
 use crate::{Document, Error, MOTTO};
 use diaban_domain::report::template::{Column, Section, TARGET_INDICATORS};
 use diaban_domain::report::{fmt_change_vi, fmt_count_vi, fmt_value_vi, number_line, place_date_line};
@@ -129,24 +130,48 @@ fn layout_table(widths: &[u32], cells: &[String]) -> String {
 
 /// A bordered data table: a bold header row, then the rows.
 fn data_table(widths: &[u32], head: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<(Vec<String>, bool)> = rows.iter().map(|r| (r.clone(), false)).collect();
+    data_table_rows(widths, head, &rows)
+}
+
+/// A registry table ([`crate::tables`]): the first column narrow, the second wide, the
+/// others shared; bold rows for headings and totals; the note in italics below.
+fn registry_table(t: &Table) -> String {
+    let n = t.head.len().max(2) as u32;
+    let second = if n > 5 { 2600 } else { 4200 };
+    let rest = (TEXT_WIDTH - 700 - second) / (n - 2).max(1);
+    let mut widths = vec![700, second];
+    widths.extend(std::iter::repeat_n(rest, (n - 2) as usize));
+    let rows: Vec<(Vec<String>, bool)> =
+        t.rows.iter().map(|r| (r.cells.iter().map(|c| c.text_vi()).collect(), r.bold)).collect();
+    let mut out = data_table_rows(&widths, &t.head, &rows);
+    if let Some(note) = &t.note {
+        out.push_str(&para(note, st(false, true, SZ_TABLE), Align::Left, false));
+    }
+    out
+}
+
+/// A bordered data table: a bold header row repeated on each page, then the rows (bold
+/// when flagged).
+fn data_table_rows(widths: &[u32], head: &[&str], rows: &[(Vec<String>, bool)]) -> String {
     let grid: String = widths.iter().map(|w| format!("<w:gridCol w:w=\"{w}\"/>")).collect();
-    let row = |cells: &[String], bold: bool| -> String {
+    let row = |cells: &[String], bold: bool, is_head: bool| -> String {
         let tcs: String = widths
             .iter()
             .zip(cells)
             .enumerate()
             .map(|(i, (w, c))| {
-                let align = if i == 1 && !bold { Align::Left } else { Align::Center };
+                let align = if i == 1 && !is_head { Align::Left } else { Align::Center };
                 cell(*w, &para(c, st(bold, false, SZ_TABLE), align, false))
             })
             .collect();
-        let header = if bold { "<w:trPr><w:tblHeader/></w:trPr>" } else { "" };
+        let header = if is_head { "<w:trPr><w:tblHeader/></w:trPr>" } else { "" };
         format!("<w:tr>{header}{tcs}</w:tr>")
     };
     let head: Vec<String> = head.iter().map(|s| (*s).to_owned()).collect();
-    let mut trs = row(&head, true);
-    for r in rows {
-        trs.push_str(&row(r, false));
+    let mut trs = row(&head, true, true);
+    for (r, bold) in rows {
+        trs.push_str(&row(r, *bold, false));
     }
     let b = "w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"";
     format!(
@@ -282,6 +307,20 @@ fn document_xml(doc: &Document<'_>) -> String {
                     &["STT", "Nội dung", "Số lượt"],
                     &lines,
                 ));
+                for t in tables(section, f) {
+                    b.push_str(&registry_table(&t));
+                }
+            }
+            Section::Tasks { .. }
+            | Section::Escalations { .. }
+            | Section::Seizures { .. }
+            | Section::Persons { .. }
+            | Section::Businesses { .. }
+            | Section::Classification { .. }
+            | Section::PropagandaVenues { .. } => {
+                for t in tables(section, f) {
+                    b.push_str(&registry_table(&t));
+                }
             }
         }
     }

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod docx;
+pub mod tables;
 #[cfg(test)]
 mod tests;
 pub mod xlsx;

@@ -5,10 +5,14 @@
 use crate::{Document, docx, xlsx};
 use calamine::{Data, Reader, Xlsx};
 use chrono::{DateTime, NaiveDate};
+use diaban_domain::business::BusinessLine;
 use diaban_domain::indicator::IndicatorId;
+use diaban_domain::plan::LateReason;
 use diaban_domain::plan::TargetStatus;
+use diaban_domain::report::sections::{BreachFigures, BusinessFigure, SeizureFigure, TaskFigure};
 use diaban_domain::report::template::{Block, Blocks, Column, Section, Template};
-use diaban_domain::report::{Figure, Figures, Letterhead, Protection, ReportLevel, TargetFigure};
+use diaban_domain::report::{Figure, Figures, Letterhead, Protection, Registries, ReportLevel, TargetFigure};
+use diaban_domain::seizures::{Drug, QuantityUnit};
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -36,6 +40,9 @@ fn template() -> Template {
             },
             Section::Targets { title: "III. CHỈ TIÊU".into() },
             Section::Protection { title: "IV. DỮ LIỆU CÁ NHÂN".into() },
+            Section::Seizures { title: "V. THU GIỮ".into() },
+            Section::Tasks { title: "VI. NHIỆM VỤ".into() },
+            Section::Businesses { title: "VII. CƠ SỞ KINH DOANH".into() },
         ],
     }
 }
@@ -75,6 +82,31 @@ fn figures() -> Figures {
             status: Some(TargetStatus::OnTrack),
         }],
         protection: Protection { person_reads: 12, ..Default::default() },
+        registries: Registries {
+            seizures: vec![
+                SeizureFigure { drug: Drug::Heroin, unit: QuantityUnit::Gram, quantity: 1234.5, cases: 3 },
+                SeizureFigure { drug: Drug::Heroin, unit: QuantityUnit::Brick, quantity: 2.0, cases: 1 },
+            ],
+            tasks: vec![TaskFigure {
+                title: "Rà soát điểm, tụ điểm".into(),
+                assignee: "Phường Kon Tum".into(),
+                percent: Some(60),
+                done: false,
+                late: Some(LateReason::DeadlinePassed),
+                reminders: 2,
+                inspections: 1,
+            }],
+            businesses: vec![BusinessFigure {
+                line: BusinessLine::Karaoke,
+                businesses_inspected: 4,
+                inspections: 5,
+                ad_hoc: 2,
+                with_violations: 1,
+                businesses_with_violations: 1,
+            }],
+            breaches: BreachFigures { detected: 3, overdue: 1, ..Default::default() },
+            ..Default::default()
+        },
     }
 }
 
@@ -115,6 +147,25 @@ fn the_workbook_has_the_heading_the_figures_and_number_formats() {
     assert_eq!(cell(row + 1, 3), Data::String("—".into()), "no previous value: a dash");
     let merged = book.merge_cells_by_sheet_name(xlsx::SHEET).unwrap();
     assert!(merged.iter().any(|m| m.start == (0, 3) && m.end == (0, 6)), "{merged:?}");
+    // The registry tables: one row per (drug, unit), quantities as numbers; the task's
+    // standing; the businesses with their total; the breach register under section IV.
+    let row_of = |col: u32, text: &str| {
+        (0..sheet.height() as u32).filter(|r| cell(*r, col) == Data::String(text.into())).collect::<Vec<_>>()
+    };
+    let heroin = row_of(1, "Heroin");
+    assert_eq!(heroin.len(), 2);
+    assert_eq!(cell(heroin[0], 2), Data::String("gam".into()));
+    assert_eq!(cell(heroin[0], 3), Data::Float(1234.5));
+    assert_eq!(cell(heroin[1], 2), Data::String("bánh".into()));
+    assert_eq!(cell(heroin[0] - 1, 1), Data::String("Loại ma túy".into()), "the header row");
+    let task = row_of(1, "Rà soát điểm, tụ điểm")[0];
+    assert_eq!(cell(task, 3), Data::Float(60.0));
+    assert_eq!(cell(task, 4), Data::String("Chậm: quá hạn hoàn thành".into()));
+    assert_eq!((cell(task, 5), cell(task, 6)), (Data::Float(2.0), Data::Float(1.0)));
+    let total = row_of(1, "Tổng cộng")[0];
+    assert_eq!(cell(total, 3), Data::Float(5.0));
+    let detected = row_of(1, "Sự cố lộ, lọt dữ liệu cá nhân phát hiện trong kỳ")[0];
+    assert_eq!(cell(detected, 2), Data::Float(3.0));
 }
 
 #[test]
@@ -146,6 +197,12 @@ fn the_document_follows_decree_30_and_fills_the_narrative() {
         "Nơi nhận:",
         "- Lưu: VT, PC04.",
         "GIÁM ĐỐC",
+        "V. THU GIỮ",
+        "1.234,5",
+        "Chậm: quá hạn hoàn thành",
+        "Nhiệm vụ của Kế hoạch 3220/KH-UBND",
+        "Sự cố lộ, lọt dữ liệu cá nhân phát hiện trong kỳ",
+        "Chưa thông báo, đã quá hạn",
     ] {
         assert!(text.contains(needle), "no «{needle}» in\n{text}");
     }

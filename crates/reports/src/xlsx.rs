@@ -1,8 +1,10 @@
 //! The statistical tables as a workbook: the letterhead in two merged blocks, the title,
 //! the period, then one table per section of the template (the indicator tables, the
-//! targets T1–T6 and the personal-data protection counts), each with a merged heading and
+//! targets T1–T6, the personal-data protection counts and the breach register, and the
+//! registry sections of [`crate::tables`]), each with a merged heading and
 //! bold, bordered, wrapped headers. A4 portrait, one page wide, Times New Roman.
 
+use crate::tables::{Cell, Table, tables};
 use crate::{Document, Error, MOTTO};
 use diaban_domain::indicator::Measure;
 use diaban_domain::report::template::{Column, Section, TARGET_INDICATORS};
@@ -30,6 +32,9 @@ struct Formats {
     change_percent: Format,
     change_points: Format,
     blank: Format,
+    quantity: Format,
+    bold_text: Format,
+    bold_count: Format,
 }
 
 fn formats() -> Formats {
@@ -54,6 +59,9 @@ fn formats() -> Formats {
         change_percent: cell().set_num_format("+0.0\"%\";-0.0\"%\";0\"%\""),
         change_points: cell().set_num_format("+0.0\" điểm %\";-0.0\" điểm %\";0\" điểm %\""),
         blank: cell().set_align(FormatAlign::Center),
+        quantity: cell().set_num_format("#,##0.###"),
+        bold_text: cell().set_text_wrap().set_bold(),
+        bold_count: cell().set_num_format("#,##0").set_bold(),
     }
 }
 
@@ -198,6 +206,19 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
                 }
                 r += 1;
             }
+            Section::Tasks { title }
+            | Section::Escalations { title }
+            | Section::Seizures { title }
+            | Section::Persons { title }
+            | Section::Businesses { title }
+            | Section::Classification { title }
+            | Section::PropagandaVenues { title } => {
+                sheet.merge_range(r, 0, r, WIDTH - 1, title, &fm.section)?;
+                r += 1;
+                for t in tables(section, figures) {
+                    r = registry_table(sheet, r, &t, &fm)?;
+                }
+            }
             Section::Protection { title } => {
                 sheet.merge_range(r, 0, r, WIDTH - 1, title, &fm.section)?;
                 r += 1;
@@ -218,6 +239,9 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
                     &fm.plain,
                 )?;
                 r += 2;
+                for t in tables(section, figures) {
+                    r = registry_table(sheet, r, &t, &fm)?;
+                }
             }
         }
     }
@@ -233,6 +257,37 @@ fn workbook(doc: &Document<'_>) -> Result<Vec<u8>, XlsxError> {
     sheet.set_print_center_horizontally(true);
     sheet.set_footer("&C&\"Times New Roman\"Trang &P/&N");
     book.save_to_buffer()
+}
+
+/// A registry table from row `r`: its headers, its rows (numbers with their formats, bold
+/// headings and totals), its note; returns the row after it and a blank line.
+fn registry_table(sheet: &mut Worksheet, mut r: u32, t: &Table, fm: &Formats) -> Result<u32, XlsxError> {
+    for (j, h) in t.head.iter().take(usize::from(WIDTH)).enumerate() {
+        sheet.write_string_with_format(r, j as u16, *h, &fm.head)?;
+    }
+    sheet.set_row_height(r, 34)?;
+    r += 1;
+    for row in &t.rows {
+        for (j, c) in row.cells.iter().take(usize::from(WIDTH)).enumerate() {
+            let j = j as u16;
+            let (text_f, count_f) =
+                if row.bold { (&fm.bold_text, &fm.bold_count) } else { (&fm.text, &fm.count) };
+            match c {
+                Cell::Text(s) if j == 0 => sheet.write_string_with_format(r, j, s, &fm.stt)?,
+                Cell::Text(s) => sheet.write_string_with_format(r, j, s, text_f)?,
+                Cell::Count(n) if j == 0 => sheet.write_number_with_format(r, j, *n as f64, &fm.stt)?,
+                Cell::Count(n) => sheet.write_number_with_format(r, j, *n as f64, count_f)?,
+                Cell::Quantity(q) => sheet.write_number_with_format(r, j, *q, &fm.quantity)?,
+                Cell::Blank => sheet.write_string_with_format(r, j, "—", &fm.blank)?,
+            };
+        }
+        r += 1;
+    }
+    if let Some(note) = &t.note {
+        sheet.merge_range(r, 0, r, WIDTH - 1, note, &fm.plain)?;
+        r += 1;
+    }
+    Ok(r + 1)
 }
 
 /// A header row: "STT", "Chỉ tiêu", then the given headers.

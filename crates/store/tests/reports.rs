@@ -1,4 +1,4 @@
-//! Reports on every available engine: the template shipped by migration 0017 covers the
+//! Reports on every available engine: the template shipped by migrations 0017 and 0018 covers the
 //! indicators of DOMAIN.md §7, the targets and the protection of personal data; a
 //! transition only moves from the status read; issuing numbers and freezes; the
 //! protection counts come from the audit log of the unit's actors only.
@@ -43,6 +43,7 @@ fn figures(code: &str) -> Figures {
         indicators: vec![],
         targets: vec![],
         protection: Protection::default(),
+        registries: Default::default(),
     }
 }
 
@@ -64,7 +65,24 @@ async fn the_shipped_template_covers_the_catalogue_the_targets_and_personal_data
         assert!(tpl.sections.iter().any(|s| matches!(s, Section::Targets { .. })));
         assert!(tpl.sections.iter().any(|s| matches!(s, Section::Protection { .. })));
         assert!(tpl.default_narratives().len() >= 3);
-        assert_eq!(reports::templates(&t.db).await.unwrap().len(), 1);
+        // Migration 0018: every registry section, and passages left for the author.
+        for kind in [
+            "tasks",
+            "escalations",
+            "seizures",
+            "persons",
+            "businesses",
+            "classification",
+            "propaganda_venues",
+        ] {
+            let has = tpl.sections.iter().any(|s| serde_json::to_value(s).unwrap()["type"] == kind);
+            assert!(has, "no {kind} section in the default template");
+        }
+        let to_write = diaban_domain::report::template::sections_to_write(tpl, &Default::default());
+        assert_eq!(to_write, ["IX. ĐÁNH GIÁ CHUNG", "X. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI VÀ KIẾN NGHỊ"]);
+        // The template of 0017 stays for the reports made under it.
+        let all = reports::templates(&t.db).await.unwrap();
+        assert_eq!(all.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["default_0017", "default"]);
     }
 }
 

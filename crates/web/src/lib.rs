@@ -8,6 +8,7 @@ pub mod area_input;
 mod assets;
 pub mod attachments;
 pub mod auth;
+pub mod breach_input;
 pub mod error;
 mod health;
 pub mod i18n;

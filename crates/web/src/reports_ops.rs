@@ -11,9 +11,10 @@ use crate::indicators_ops::{self as ops, Place};
 use chrono::{DateTime, NaiveDate, Utc};
 use diaban_domain::period::{PeriodKind, StatPeriod};
 use diaban_domain::plan::describe_vi;
+use diaban_domain::report::sections::{CountGroup, CountLine, PersonFigures};
 use diaban_domain::report::template::{TARGET_INDICATORS, Template};
 use diaban_domain::report::workflow::Standing;
-use diaban_domain::report::{Figure, Figures, Letterhead, ReportKind, ReportLevel, TargetFigure};
+use diaban_domain::report::{Figure, Figures, Letterhead, Registries, ReportKind, ReportLevel, TargetFigure};
 use diaban_reports::Document;
 use diaban_store::Db;
 use diaban_store::persons::Scope;
@@ -70,6 +71,7 @@ pub async fn figures(
     let protection = diaban_store::audit::protection_counts(db, days.from, days.to, &codes).await?;
     let level = ReportLevel::of_unit_level(&place.unit.level)
         .ok_or_else(|| AppError::bad_param("unit", "not a province or a commune"))?;
+    let registries = registries(db, place, period, days, plan.as_ref().map(|p| p.id), now).await?;
     Ok(Figures {
         unit_code: place.unit.code.clone(),
         unit_name: place.unit.name.clone(),
@@ -93,6 +95,49 @@ pub async fn figures(
             .collect(),
         targets: target_figures,
         protection,
+        registries,
+    })
+}
+
+/// The registry sections for `place` and the period's days (`diaban_domain::report::
+/// sections`): the plan's tasks as they stood at the period's end (or today, while it
+/// runs), escalations, seizures, persons by the breakdowns of the persons statistics
+/// page, inspections of businesses, communes by class in the period's statistical year,
+/// propaganda by venue and the breach register.
+async fn registries(
+    db: &Db,
+    place: &Place,
+    period: StatPeriod,
+    days: diaban_domain::period::Period,
+    plan_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Registries, AppError> {
+    use diaban_store::report_sections as rs;
+    let scope = place.scope;
+    let (from, to) = (days.from, days.to);
+    let as_of = to.min(diaban_domain::time::today_in_vietnam());
+    let tasks = match plan_id {
+        Some(id) => rs::tasks(db, id, scope, from, to, as_of).await?,
+        None => vec![],
+    };
+    let stats = diaban_store::person_stats::period(db, scope, days).await?;
+    let tr = crate::i18n::Tr(crate::i18n::Lang::Vi);
+    let groups = crate::person_stats_export::sections(tr, &stats.total)
+        .into_iter()
+        .map(|(heading, cells)| CountGroup {
+            heading,
+            lines: cells.into_iter().map(|(key, label, count)| CountLine { key, label, count }).collect(),
+        })
+        .collect();
+    Ok(Registries {
+        tasks,
+        escalations: rs::escalations(db, scope, from, to).await?,
+        seizures: rs::seizures(db, scope, from, to).await?,
+        persons: PersonFigures { with_records: stats.total.with_records, groups },
+        businesses: rs::businesses(db, scope, from, to).await?,
+        classification: rs::classification(db, scope, period.year).await?,
+        propaganda: rs::propaganda(db, scope, from, to).await?,
+        breaches: diaban_store::data_breaches::figures(db, scope, from, to, now).await?,
     })
 }
 
@@ -420,6 +465,20 @@ pub async fn take_step(
         }
         Err(e @ WorkflowError::ReasonRequired) => return Err(unprocessable("reason", e.message_vi())),
     };
+    if t == Transition::Submit {
+        // Passages left for the author («[Người soạn bổ sung: …]») must be written first.
+        let template = diaban_store::reports::template(&state.db, Some(r.template_id)).await?.template;
+        let missing = diaban_domain::report::template::sections_to_write(&template, &r.narratives);
+        if !missing.is_empty() {
+            return Err(AppError::new(
+                ErrorKind::Unprocessable,
+                format!(
+                    "Chưa thể trình báo cáo: người soạn cần viết thay các đoạn «[Người soạn bổ sung: …]» trong các mục: {}.",
+                    missing.join("; ")
+                ),
+            ));
+        }
+    }
     let issue = if t == Transition::Issue {
         let template = diaban_store::reports::template(&state.db, Some(r.template_id)).await?.template;
         let unit = diaban_store::units::get(&state.db, r.unit_id).await?;

@@ -179,10 +179,17 @@ enum Route {
     ReportDownloadPage,
     ReportSubmitApi,
     ReportRedraftApi,
+    BreachesPage,
+    BreachesApi,
+    BreachDetailApi,
+    BreachCreateApi,
+    BreachCreatePage,
+    BreachNotifiedApi,
+    BreachNotifiedPage,
 }
 
 impl Route {
-    const ALL: [Route; 103] = [
+    const ALL: [Route; 110] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -286,6 +293,13 @@ impl Route {
         Route::ReportDownloadPage,
         Route::ReportSubmitApi,
         Route::ReportRedraftApi,
+        Route::BreachesPage,
+        Route::BreachesApi,
+        Route::BreachDetailApi,
+        Route::BreachCreateApi,
+        Route::BreachCreatePage,
+        Route::BreachNotifiedApi,
+        Route::BreachNotifiedPage,
     ];
 
     /// The action the route is declared with.
@@ -383,6 +397,11 @@ impl Route {
             | Route::ReportReturnApi
             | Route::ReportApprovePage
             | Route::ReportReturnPage => Action::ReviewReports,
+            Route::BreachesPage | Route::BreachesApi | Route::BreachDetailApi => Action::ReadBreaches,
+            Route::BreachCreateApi
+            | Route::BreachCreatePage
+            | Route::BreachNotifiedApi
+            | Route::BreachNotifiedPage => Action::RecordBreaches,
         }
     }
 
@@ -465,6 +484,10 @@ impl Route {
                 | Route::ReportIssueApi
                 | Route::ReportSubmitApi
                 | Route::ReportRedraftApi
+                | Route::BreachesApi
+                | Route::BreachDetailApi
+                | Route::BreachCreateApi
+                | Route::BreachNotifiedApi
         )
     }
 
@@ -537,6 +560,11 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
         | Route::ReportDownloadPage
         | Route::ReportSubmitApi
         | Route::ReportRedraftApi => 404,
+        // Every recording principal records an incident of its province.
+        Route::BreachCreateApi => 201,
+        Route::BreachCreatePage => 303,
+        // Past the role check, an unknown incident is not found.
+        Route::BreachDetailApi | Route::BreachNotifiedApi | Route::BreachNotifiedPage => 404,
         _ => 200,
     }
 }
@@ -704,6 +732,28 @@ async fn call(
         Route::ReportRedraftApi => {
             client.post(url("/api/v1/reports/999999/redraft")).header("x-csrf-token", csrf).json(&json!({}))
         }
+        Route::BreachesPage => client.get(url("/data-breaches")),
+        Route::BreachesApi => client.get(url("/api/v1/data-breaches")),
+        Route::BreachDetailApi => client.get(url("/api/v1/data-breaches/999999")),
+        Route::BreachCreateApi => client
+            .post(url("/api/v1/data-breaches"))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"detected_at": "2026-10-03T09:00", "description": "Máy tính nhiễm mã độc",
+                    "categories": ["health"], "persons_affected": 3})),
+        Route::BreachCreatePage => client.post(url("/data-breaches")).form(&[
+            ("csrf_token", csrf),
+            ("detected_at", "2026-10-03T09:00"),
+            ("description", "Bản in để quên"),
+            ("categories", "identity"),
+            ("persons_affected", "2"),
+        ]),
+        Route::BreachNotifiedApi => client
+            .post(url("/api/v1/data-breaches/999999/notified"))
+            .header("x-csrf-token", csrf)
+            .json(&json!({"authority_notified_at": "2026-10-04T09:00"})),
+        Route::BreachNotifiedPage => client
+            .post(url("/data-breaches/999999/notified"))
+            .form(&[("csrf_token", csrf), ("authority_notified_at", "2026-10-04T09:00")]),
     };
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();

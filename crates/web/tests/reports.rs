@@ -97,6 +97,14 @@ async fn a_communes_report_goes_through_the_workflow_and_its_issued_figures_stay
         assert!(v.to_string().contains("ho_ten"), "{v}");
         let good = json!({"narratives": {"danh_gia": "Đánh giá: còn {sites_active} điểm tại {unit}."}});
         assert_eq!(xa.post_json(&format!("{path}/narratives"), &good).await.0, 200);
+        // A passage left for the author still holds its marker: submit names the section.
+        let (s, v) = xa.post_json(&format!("{path}/submit"), &json!({})).await;
+        assert_eq!(s, 422, "{e}: {v}");
+        let msg = v.to_string();
+        assert!(msg.contains("Người soạn bổ sung") && msg.contains("X. PHƯƠNG HƯỚNG"), "{e}: {msg}");
+        assert!(!msg.contains("IX. ĐÁNH GIÁ CHUNG"), "{e}: the assessment was written: {msg}");
+        let next = json!({"narratives": {"phuong_huong": "Tiếp tục triệt xóa điểm tại {unit}."}});
+        assert_eq!(xa.post_json(&format!("{path}/narratives"), &next).await.0, 200);
         // Submit; PC04 returns without a reason (refused), then with one.
         assert_eq!(xa.post_json(&format!("{path}/submit"), &json!({})).await.0, 200);
         assert_eq!(xa.post_json(&format!("{path}/narratives"), &good).await.0, 409, "no edit once submitted");
@@ -173,6 +181,9 @@ async fn the_files_open_and_carry_the_figures_the_heading_and_no_identity() {
         let name = "Nguyễn Văn Thửnghiệm";
         let idn = fresh_id_number();
         add_person(&app, COMMUNE_A, name, &idn).await;
+        let breach = json!({"detected_at": "2026-10-03T09:00", "description": "Máy tính nhiễm mã độc",
+                            "categories": ["health"], "persons_affected": 12});
+        assert_eq!(pc04.post_json("/api/v1/data-breaches", &breach).await.0, 201, "{e}");
         let (s, v) = pc04.post_json("/api/v1/reports", &json!({"kind": "annual", "period": "2026"})).await;
         assert_eq!(s, 201, "{e}: {v}");
         let id = v["id"].as_i64().unwrap();
@@ -208,6 +219,32 @@ async fn the_files_open_and_carry_the_figures_the_heading_and_no_identity() {
             "the motto is merged over D:G: {merged:?}"
         );
         assert!(merged.len() >= 8, "{merged:?}");
+        // The registry sections are tables of their own.
+        let breaches = row_of("Sự cố lộ, lọt dữ liệu cá nhân phát hiện trong kỳ");
+        assert_eq!(cell(breaches, 2).as_f64(), Some(1.0), "{e}");
+        assert_eq!(cell(row_of("Chưa thông báo, đã quá hạn"), 2).as_f64(), Some(1.0), "{e}");
+        assert_eq!(cell(row_of("Số người bị ảnh hưởng (ước tính)"), 2).as_f64(), Some(12.0), "{e}");
+        let has = |text: &str| {
+            (0..sheet.height() as u32).any(|r| (0..7).any(|c| cell(r, c) == Data::String(text.into())))
+        };
+        for heading in [
+            "Ma túy thu giữ theo loại và đơn vị tính",
+            "Loại ma túy",
+            "Phân loại xã, phường, đặc khu theo tình hình ma túy",
+            "Tiêu chí áp dụng",
+            "Tổng số người có hồ sơ quản lý",
+            "Độ tuổi",
+            "Tuyên truyền theo loại địa điểm",
+            "Trường học",
+            "Kiểm tra cơ sở kinh doanh có điều kiện về an ninh, trật tự",
+            "Ngành nghề kinh doanh",
+            "VIII. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH",
+            "Đôn đốc",
+            "Khó khăn, vướng mắc và kiến nghị",
+            "Khó khăn, vướng mắc, kiến nghị phát sinh trong kỳ",
+        ] {
+            assert!(has(heading), "{e}: no «{heading}» in the workbook");
+        }
         // The document.
         let (s, ct, docx) = bytes(&pc04, &format!("/api/v1/reports/{id}/download?format=docx")).await;
         assert_eq!(s, 200);
@@ -227,6 +264,15 @@ async fn the_files_open_and_carry_the_figures_the_heading_and_no_identity() {
             "GIÁM ĐỐC",
             "VII. BẢO VỆ DỮ LIỆU CÁ NHÂN",
             "DỰ THẢO",
+            "Ma túy thu giữ theo loại và đơn vị tính",
+            "Người có hồ sơ quản lý theo độ tuổi",
+            "Tuyên truyền theo loại địa điểm",
+            "Kiểm tra cơ sở kinh doanh có điều kiện về an ninh, trật tự",
+            "Phân loại xã, phường, đặc khu theo tình hình ma túy",
+            "VIII. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH",
+            "Khó khăn, vướng mắc và kiến nghị",
+            "Sổ theo dõi sự cố ghi nhận 1 sự cố",
+            "«[Người soạn bổ sung:",
         ] {
             assert!(text.contains(needle), "{e}: no «{needle}» in\n{text}");
         }
@@ -239,6 +285,8 @@ async fn the_files_open_and_carry_the_figures_the_heading_and_no_identity() {
         }
         // Issued: the number and the date are in the document.
         let leader = app.login_as(Role::Leader, "51").await;
+        let written = json!({"narratives": {"danh_gia": "Đạt yêu cầu.", "phuong_huong": "Tiếp tục."}});
+        assert_eq!(pc04.post_json(&format!("/api/v1/reports/{id}/narratives"), &written).await.0, 200);
         assert_eq!(pc04.post_json(&format!("/api/v1/reports/{id}/submit"), &json!({})).await.0, 200);
         assert_eq!(leader.post_json(&format!("/api/v1/reports/{id}/approve"), &json!({})).await.0, 200);
         assert_eq!(pc04.post_json(&format!("/api/v1/reports/{id}/issue"), &json!({})).await.0, 200);
@@ -287,6 +335,18 @@ async fn the_pages_list_create_edit_and_move_a_report_with_csrf() {
         assert!(html.contains("Tốt; {cases} vụ."), "{e}");
         let r = pc04.post_form(&format!("{to}/narratives"), &[("n_danh_gia", "{khong_co}")]).await;
         assert_eq!(r.status().as_u16(), 422, "{e}");
+        // The page flags the passages for the author and refuses to submit while one is left.
+        let html = pc04.get(&to).await.text().await.unwrap();
+        assert!(html.contains("data-author-needed=\"phuong_huong\""), "{e}");
+        assert!(!html.contains("data-author-needed=\"danh_gia\""), "{e}: written");
+        let r = pc04.post_form(&format!("{to}/submit"), &[]).await;
+        assert_eq!(r.status().as_u16(), 422, "{e}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Chưa thể trình báo cáo") && html.contains("X. PHƯƠNG HƯỚNG"), "{e}");
+        let r = pc04
+            .post_form(&format!("{to}/narratives"), &[("n_phuong_huong", "Tiếp tục kế hoạch {plan}.")])
+            .await;
+        assert_eq!(r.status().as_u16(), 303, "{e}");
         assert_eq!(pc04.post_form(&format!("{to}/submit"), &[]).await.status().as_u16(), 303);
         let leader = app.login_as(Role::Leader, "51").await;
         let html = leader.get(&to).await.text().await.unwrap();

@@ -4,6 +4,7 @@
 //! recomputed figures ([`diff`]), the letterhead of Decree 30/2020/NĐ-CP ([`Letterhead`])
 //! and the workflow ([`workflow`]). Aggregates only: nothing here can hold a person.
 
+pub mod sections;
 pub mod template;
 pub mod workflow;
 
@@ -263,9 +264,56 @@ pub struct Figures {
     pub targets: Vec<TargetFigure>,
     /// The personal-data protection counts.
     pub protection: Protection,
+    /// What the registries hold for the plan's lines of work and the breach register
+    /// (empty in reports issued before these sections existed).
+    #[serde(default)]
+    pub registries: Registries,
+}
+
+/// The registry sections of a report ([`sections`]), each computed for the report's unit
+/// and period. Every field defaults to empty, so figures frozen before a section existed
+/// still load.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Registries {
+    /// The plan's tasks (lines of work 1–8) as they stood at the period's end.
+    pub tasks: Vec<sections::TaskFigure>,
+    /// Difficulties and escalations.
+    pub escalations: sections::EscalationFigures,
+    /// Seizures by drug and unit of measure.
+    pub seizures: Vec<sections::SeizureFigure>,
+    /// Persons by the QĐ 127 breakdowns and rehab form.
+    pub persons: sections::PersonFigures,
+    /// Conditional businesses inspected, by line.
+    pub businesses: Vec<sections::BusinessFigure>,
+    /// Communes by classification.
+    pub classification: sections::ClassificationFigures,
+    /// Propaganda by venue type.
+    pub propaganda: Vec<sections::VenueFigure>,
+    /// The personal-data breach register.
+    pub breaches: sections::BreachFigures,
 }
 
 impl Figures {
+    /// Figures with nothing in them, only to list the names of counts.
+    pub(crate) fn empty_for_names() -> Self {
+        Figures {
+            unit_code: String::new(),
+            unit_name: String::new(),
+            level: ReportLevel::Province,
+            period: String::new(),
+            period_label: String::new(),
+            from: NaiveDate::MIN,
+            to: NaiveDate::MIN,
+            computed_at: DateTime::<Utc>::MIN_UTC,
+            plan: None,
+            indicators: vec![],
+            targets: vec![],
+            protection: Protection::default(),
+            registries: Registries::default(),
+        }
+    }
+
     /// An indicator's figures.
     pub fn get(&self, id: IndicatorId) -> Option<&Figure> {
         self.indicators.iter().find(|f| f.id == id)
@@ -323,7 +371,8 @@ pub fn fmt_change_vi(f: &Figure) -> String {
 /// One line of the comparison between frozen and recomputed figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiffLine {
-    /// What: an indicator id, `target:<id>` or `protection:<key>`.
+    /// What: an indicator id, `target:<id>`, `protection:<key>`, `escalations:<key>` or
+    /// `breaches:<key>`.
     pub key: String,
     /// Its label.
     pub label: String,
@@ -363,17 +412,22 @@ pub fn diff(frozen: &Figures, now: &Figures) -> Vec<DiffLine> {
             });
         }
     }
-    let (a, b) = (frozen.protection.lines(), now.protection.lines());
-    for (x, y) in a.iter().zip(b.iter()) {
-        if x.2 != y.2 {
-            out.push(DiffLine {
-                key: format!("protection:{}", x.0),
-                label: x.1.into(),
-                frozen: Some(x.2 as f64),
-                now: Some(y.2 as f64),
-            });
+    let mut counts = |prefix: &str, a: &[(&str, &str, i64)], b: &[(&str, &str, i64)]| {
+        for (x, y) in a.iter().zip(b.iter()) {
+            if x.2 != y.2 {
+                out.push(DiffLine {
+                    key: format!("{prefix}:{}", x.0),
+                    label: x.1.into(),
+                    frozen: Some(x.2 as f64),
+                    now: Some(y.2 as f64),
+                });
+            }
         }
-    }
+    };
+    counts("protection", &frozen.protection.lines(), &now.protection.lines());
+    let (fr, nr) = (&frozen.registries, &now.registries);
+    counts("escalations", &fr.escalations.lines(), &nr.escalations.lines());
+    counts("breaches", &fr.breaches.lines(), &nr.breaches.lines());
     out
 }
 

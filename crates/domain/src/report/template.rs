@@ -56,8 +56,44 @@ pub enum Section {
         /// The heading.
         title: String,
     },
-    /// The protection of personal data: counts from the audit log.
+    /// The protection of personal data: counts from the audit log and the breach
+    /// register.
     Protection {
+        /// The heading.
+        title: String,
+    },
+    /// The plan's tasks: progress, lateness, reminders and inspections (lines of work 1–8).
+    Tasks {
+        /// The heading.
+        title: String,
+    },
+    /// Difficulties and escalations raised, forwarded and decided (line of work 7).
+    Escalations {
+        /// The heading.
+        title: String,
+    },
+    /// Seizures by drug and unit of measure (line of work 3).
+    Seizures {
+        /// The heading.
+        title: String,
+    },
+    /// Persons by the QĐ 127 breakdowns and rehab form (line of work 6).
+    Persons {
+        /// The heading.
+        title: String,
+    },
+    /// Conditional businesses inspected and violations found (line of work 4).
+    Businesses {
+        /// The heading.
+        title: String,
+    },
+    /// Communes by classification type for the statistical year (line of work 2).
+    Classification {
+        /// The heading.
+        title: String,
+    },
+    /// Propaganda sessions and participants by venue type (line of work 1).
+    PropagandaVenues {
         /// The heading.
         title: String,
     },
@@ -79,6 +115,13 @@ impl Section {
             Section::Table { title, .. }
             | Section::Targets { title }
             | Section::Protection { title }
+            | Section::Tasks { title }
+            | Section::Escalations { title }
+            | Section::Seizures { title }
+            | Section::Persons { title }
+            | Section::Businesses { title }
+            | Section::Classification { title }
+            | Section::PropagandaVenues { title }
             | Section::Narrative { title, .. } => title,
         }
     }
@@ -215,26 +258,57 @@ pub fn placeholders(text: &str) -> Vec<&str> {
     out
 }
 
-/// The names a placeholder may take besides the indicator ids (and `id.previous`).
-const OTHER_PLACEHOLDERS: [&str; 8] = [
-    "unit",
-    "period",
-    "plan",
-    "protection.person_reads",
-    "protection.identity_exports",
-    "protection.other_exports",
-    "protection.denied",
-    "protection.failed_logins",
-];
+/// The names a placeholder may take besides the indicator ids (and `id.previous`) and
+/// the counts of [`counts`] (`protection.*`, `escalations.*`, `breaches.*`).
+const OTHER_PLACEHOLDERS: [&str; 5] = ["unit", "period", "plan", "persons.with_records", "tasks.late"];
+
+/// The named counts a placeholder may take: `(group, key, count)`.
+fn counts(f: &Figures) -> Vec<(&'static str, &'static str, i64)> {
+    let r = &f.registries;
+    let p = f.protection.lines().map(|(k, _, n)| ("protection", k, n));
+    let e = r.escalations.lines().map(|(k, _, n)| ("escalations", k, n));
+    let b = r.breaches.lines().map(|(k, _, n)| ("breaches", k, n));
+    p.into_iter().chain(e).chain(b).collect()
+}
+
+fn known_count(name: &str) -> bool {
+    let zero = Figures::empty_for_names();
+    counts(&zero).iter().any(|(g, k, _)| name.strip_prefix(g).and_then(|r| r.strip_prefix('.')) == Some(k))
+}
 
 fn check_placeholders(text: &str) -> Result<(), ReportError> {
     for p in placeholders(text) {
         let id = p.strip_suffix(".previous").unwrap_or(p);
-        if !OTHER_PLACEHOLDERS.contains(&p) && id.parse::<IndicatorId>().is_err() {
+        if !OTHER_PLACEHOLDERS.contains(&p) && !known_count(p) && id.parse::<IndicatorId>().is_err() {
             return Err(ReportError::UnknownPlaceholder(p.to_owned()));
         }
     }
     Ok(())
+}
+
+/// How a passage left for the author begins: «[Người soạn bổ sung: what to write]».
+/// A report whose narratives still hold one cannot be submitted.
+pub const AUTHOR_MARKER: &str = "«[Người soạn bổ sung:";
+
+/// Whether a text still holds a passage left for the author.
+pub fn has_author_marker(text: &str) -> bool {
+    text.contains(AUTHOR_MARKER)
+}
+
+/// The headings of the narrative sections whose text (the report's, else the
+/// template's) still holds an author marker, in the template's order.
+pub fn sections_to_write(template: &Template, narratives: &BTreeMap<String, String>) -> Vec<String> {
+    template
+        .sections
+        .iter()
+        .filter_map(|s| match s {
+            Section::Narrative { key, title, text } => {
+                let t = narratives.get(key).unwrap_or(text);
+                has_author_marker(t).then(|| title.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The text with its placeholders filled from the figures (an unknown one stays as it
@@ -264,8 +338,19 @@ fn value_of(name: &str, f: &Figures) -> Option<String> {
         "plan" => return Some(f.plan.clone().unwrap_or_else(|| "—".into())),
         _ => {}
     }
-    if let Some(key) = name.strip_prefix("protection.") {
-        return f.protection.lines().iter().find(|l| l.0 == key).map(|l| fmt_count_vi(l.2 as f64));
+    match name {
+        "persons.with_records" => return Some(fmt_count_vi(f.registries.persons.with_records as f64)),
+        "tasks.late" => {
+            let late = f.registries.tasks.iter().filter(|t| t.late.is_some()).count();
+            return Some(fmt_count_vi(late as f64));
+        }
+        _ => {}
+    }
+    if let Some((_, _, n)) = counts(f)
+        .into_iter()
+        .find(|(g, k, _)| name.strip_prefix(g).and_then(|r| r.strip_prefix('.')) == Some(k))
+    {
+        return Some(fmt_count_vi(n as f64));
     }
     let (id, previous) = match name.strip_suffix(".previous") {
         Some(id) => (id, true),

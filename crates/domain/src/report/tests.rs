@@ -36,6 +36,7 @@ fn figures() -> Figures {
         ],
         targets: vec![],
         protection: Protection { person_reads: 7, ..Default::default() },
+        registries: Default::default(),
     }
 }
 

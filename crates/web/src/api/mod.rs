@@ -6,6 +6,7 @@ mod audit;
 pub(crate) mod businesses;
 pub(crate) mod cases;
 pub(crate) mod classifications;
+mod data_breaches;
 pub(crate) mod escalations;
 pub(crate) mod incidents;
 mod indicators;
@@ -58,6 +59,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(analytics::routes())
         .merge(reports::routes())
+        .merge(data_breaches::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

@@ -45,5 +45,7 @@ requirement!(
     DecideSignals,
     ReadReports,
     DraftReports,
-    ReviewReports
+    ReviewReports,
+    ReadBreaches,
+    RecordBreaches
 );

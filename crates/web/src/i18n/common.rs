@@ -11,6 +11,7 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("nav.system", "Quản trị", "Administration"),
     ("nav.users", "Tài khoản", "Accounts"),
     ("nav.audit", "Nhật ký truy cập", "Audit log"),
+    ("nav.data_breaches", "Sự cố dữ liệu cá nhân", "Personal-data breaches"),
     ("nav.account", "Tài khoản của tôi", "My account"),
     ("nav.skip", "Bỏ qua điều hướng", "Skip navigation"),
     ("nav.menu", "Menu", "Menu"),

@@ -10,6 +10,7 @@ mod admin;
 mod analytics;
 mod areas;
 mod auth;
+mod breaches;
 mod cases;
 mod classification;
 mod common;
@@ -129,6 +130,7 @@ const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     cases::ENTRIES,
     plans::ENTRIES,
     reports::ENTRIES,
+    breaches::ENTRIES,
     analytics::ENTRIES,
 ];
 

@@ -65,4 +65,10 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
         "cutoff_day: ngày bắt đầu tháng thống kê (1–28; mặc định 15 theo Nghị định 09/2019: tháng từ ngày 15 tháng trước đến ngày 14; 1 là tháng dương lịch).",
         "cutoff_day: the first day of a statistical month (1–28; default 15 per Decree 09/2019: the 15th to the 14th; 1 gives calendar months).",
     ),
+    ("params.group_data_protection", "Bảo vệ dữ liệu cá nhân", "Personal-data protection"),
+    (
+        "params.help_data_protection",
+        "breach_notify_hours: số giờ kể từ khi phát hiện sự cố dữ liệu cá nhân phải thông báo cho A05 (1–720; mặc định 72). Hạn của mỗi sự cố tính theo giá trị có hiệu lực vào ngày phát hiện.",
+        "breach_notify_hours: hours from the detection of a personal-data breach within which A05 must be notified (1–720; default 72). Each incident's deadline uses the value in force on the day it was detected.",
+    ),
 ];

@@ -54,8 +54,13 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("reports.now_value", "Hiện tại", "Now"),
     (
         "reports.placeholders_hint",
-        "Các ô {tên} được điền số liệu tự động, ví dụ {cases}, {sites_active}, {unit}, {period}.",
-        "Fields in braces are filled with figures, e.g. {cases}, {sites_active}, {unit}, {period}.",
+        "Các ô {tên} được điền số liệu tự động, ví dụ {cases}, {sites_active}, {unit}, {period}, {escalations.raised}, {breaches.detected}. Thay các đoạn «[Người soạn bổ sung: …]» bằng nội dung của đơn vị trước khi trình.",
+        "Fields in braces are filled with figures, e.g. {cases}, {sites_active}, {unit}, {period}, {escalations.raised}, {breaches.detected}. Replace the passages «[Người soạn bổ sung: …]» with the unit's own text before submitting.",
+    ),
+    (
+        "reports.needs_author",
+        "Mục này còn đoạn người soạn phải viết; báo cáo chưa thể trình.",
+        "This section still has a passage for the author to write; the report cannot be submitted yet.",
     ),
     ("reports.preview", "Xem trước", "Preview"),
     ("reports.save_narratives", "Lưu nội dung", "Save text"),

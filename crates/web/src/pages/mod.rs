@@ -12,6 +12,7 @@ mod businesses;
 mod cases;
 mod classification;
 mod dashboard;
+mod data_breaches;
 mod escalations;
 mod incidents;
 mod key_routes;
@@ -79,6 +80,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(analytics::routes())
         .merge(reports::routes())
+        .merge(data_breaches::routes())
 }
 
 /// The pages that take files, which get the larger body limit (see `crate::router`).
@@ -207,6 +209,9 @@ fn navigation(who: &Identity) -> Vec<NavSection> {
     }
     if who.may(Action::ReadAudit) {
         system.push(NavItem { id: "audit", href: "/audit", label: "nav.audit" });
+    }
+    if who.may(Action::ReadBreaches) {
+        system.push(NavItem { id: "data_breaches", href: "/data-breaches", label: "nav.data_breaches" });
     }
     system.push(NavItem { id: "notifications", href: "/notifications", label: "nav.notifications" });
     system.push(NavItem { id: "account", href: "/account", label: "nav.account" });

@@ -1,7 +1,8 @@
 //! Quản trị › Tham số: the parameter groups edited as JSON with a start date — the terms
 //! of the measures on persons under each law (`person_durations`) and the operations
 //! deadlines (`operations`: days to answer an escalation, months between inspections of
-//! a conditional business). The page twin of `PUT /api/v1/parameters/{group}`: the same
+//! a conditional business), the reporting cut-off day (`reporting`) and the hours to
+//! notify a personal-data breach (`data_protection`). The page twin of `PUT /api/v1/parameters/{group}`: the same
 //! checks, a new version from a date on, audited; earlier decisions keep the value that
 //! was in force when they were made.
 
@@ -18,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
+use diaban_domain::breach::DataProtectionParams;
 use diaban_domain::escalation::OperationsParams;
 use diaban_domain::period::ReportingParams;
 use diaban_domain::person::DurationRules;
@@ -38,16 +40,20 @@ pub(crate) enum Group {
     Operations,
     /// The reporting cut-off day of statistical periods.
     Reporting,
+    /// The hours to notify a personal-data breach.
+    DataProtection,
 }
 
 impl Group {
-    pub(crate) const ALL: [Group; 3] = [Group::PersonDurations, Group::Operations, Group::Reporting];
+    pub(crate) const ALL: [Group; 4] =
+        [Group::PersonDurations, Group::Operations, Group::Reporting, Group::DataProtection];
 
     pub(crate) fn name(self) -> &'static str {
         match self {
             Group::PersonDurations => diaban_store::person_records::DURATIONS,
             Group::Operations => crate::api::escalations::PARAMS,
             Group::Reporting => crate::indicators_ops::REPORTING,
+            Group::DataProtection => diaban_store::data_breaches::PARAMS,
         }
     }
 
@@ -56,6 +62,7 @@ impl Group {
             Group::PersonDurations => "params.group_person_durations",
             Group::Operations => "params.group_operations",
             Group::Reporting => "params.group_reporting",
+            Group::DataProtection => "params.group_data_protection",
         }
     }
 
@@ -64,6 +71,7 @@ impl Group {
             Group::PersonDurations => "params.help_person_durations",
             Group::Operations => "params.help_operations",
             Group::Reporting => "params.help_reporting",
+            Group::DataProtection => "params.help_data_protection",
         }
     }
 
@@ -85,6 +93,10 @@ impl Group {
             }
             Group::Reporting => {
                 let v: ReportingParams = parameters::in_force(&state.db, self.name(), today).await?;
+                serde_json::to_string_pretty(&v)
+            }
+            Group::DataProtection => {
+                let v: DataProtectionParams = parameters::in_force(&state.db, self.name(), today).await?;
                 serde_json::to_string_pretty(&v)
             }
         };
@@ -113,6 +125,13 @@ pub(crate) fn check(group: Group, json: &str, tr: Tr) -> Result<serde_json::Valu
             let v: ReportingParams = serde_json::from_str(json).map_err(bad_json)?;
             if !v.is_valid() {
                 return Err("cutoff_day: from 1 to 28".into());
+            }
+            serde_json::to_value(v).map_err(|e| e.to_string())
+        }
+        Group::DataProtection => {
+            let v: DataProtectionParams = serde_json::from_str(json).map_err(bad_json)?;
+            if !v.is_valid() {
+                return Err("breach_notify_hours: from 1 to 720".into());
             }
             serde_json::to_value(v).map_err(|e| e.to_string())
         }

@@ -208,6 +208,29 @@ pub struct SectionView {
     key: String,
     text: String,
     filled: String,
+    /// A narrative that still holds a passage for the author.
+    needs_author: bool,
+    /// The registry tables of the section (`diaban_reports::tables`).
+    extra: Vec<RegistryView>,
+}
+
+/// A registry table as the page shows it.
+pub struct RegistryView {
+    heads: Vec<String>,
+    /// (bold, cells).
+    rows: Vec<(bool, Vec<String>)>,
+    note: String,
+}
+
+fn registry_views(s: &Section, f: &diaban_domain::report::Figures) -> Vec<RegistryView> {
+    diaban_reports::tables::tables(s, f)
+        .into_iter()
+        .map(|t| RegistryView {
+            heads: t.head.iter().map(|h| (*h).to_owned()).collect(),
+            rows: t.rows.iter().map(|r| (r.bold, r.cells.iter().map(|c| c.text_vi()).collect())).collect(),
+            note: t.note.unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// A line of the history.
@@ -277,6 +300,8 @@ fn sections_of(
         key: String::new(),
         text: String::new(),
         filled: String::new(),
+        needs_author: false,
+        extra: vec![],
     };
     template
         .sections
@@ -286,6 +311,7 @@ fn sections_of(
                 let t = narratives.get(key).cloned().unwrap_or_else(|| text.clone());
                 SectionView {
                     key: key.clone(),
+                    needs_author: diaban_domain::report::template::has_author_marker(&t),
                     filled: diaban_domain::report::template::fill(&t, f),
                     text: t,
                     ..empty(title, "narrative")
@@ -360,8 +386,18 @@ fn sections_of(
                         cells: vec![fmt_count_vi(*n as f64)],
                     })
                     .collect(),
+                extra: registry_views(s, f),
                 ..empty(title, "table")
             },
+            Section::Tasks { title }
+            | Section::Escalations { title }
+            | Section::Seizures { title }
+            | Section::Persons { title }
+            | Section::Businesses { title }
+            | Section::Classification { title }
+            | Section::PropagandaVenues { title } => {
+                SectionView { extra: registry_views(s, f), ..empty(title, "registry") }
+            }
         })
         .collect()
 }
