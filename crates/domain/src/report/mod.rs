@@ -307,6 +307,7 @@ impl Figures {
             to: NaiveDate::MIN,
             computed_at: DateTime::<Utc>::MIN_UTC,
             plan: None,
+            plan_territory: None,
             indicators: vec![],
             targets: vec![],
             protection: Protection::default(),
