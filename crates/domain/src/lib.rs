@@ -11,6 +11,7 @@ pub mod attachment;
 pub mod business;
 pub mod cases;
 pub mod classification;
+pub mod container;
 pub mod escalation;
 pub mod incident;
 pub mod indicator;
