@@ -10,6 +10,7 @@
 //! bytes alone (what general-purpose sniffers do for DOCX and XLSX) depends on the order
 //! in which the producing program wrote the ZIP entries.
 
+use crate::container::{self, ContainerLimits, ContainerRefusal};
 use std::fmt;
 
 /// One mebibyte.
@@ -136,45 +137,9 @@ fn office_kind(bytes: &[u8]) -> Option<FileKind> {
     }
 }
 
-fn u16_at(b: &[u8], at: usize) -> Option<usize> {
-    b.get(at..at + 2).map(|s| usize::from(u16::from_le_bytes([s[0], s[1]])))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<usize> {
-    b.get(at..at + 4).and_then(|s| usize::try_from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])).ok())
-}
-
-/// The names in a ZIP file's central directory, read from the end-of-central-directory
-/// record (found in the last 64 KiB + 22 bytes, where the format puts it). None when the
-/// structure is not a well-formed, non-ZIP64 archive of at most 10,000 entries.
+/// The entry names of a ZIP file's central directory (see [`crate::container::entries`]).
 fn zip_entry_names(b: &[u8]) -> Option<Vec<&[u8]>> {
-    const EOCD: &[u8; 4] = b"PK\x05\x06";
-    const CDH: &[u8; 4] = b"PK\x01\x02";
-    const EOCD_LEN: usize = 22;
-    if b.len() < EOCD_LEN {
-        return None;
-    }
-    let lowest = b.len().saturating_sub(EOCD_LEN + 0xFFFF);
-    let eocd = (lowest..=b.len() - EOCD_LEN).rev().find(|&i| &b[i..i + 4] == EOCD)?;
-    let entries = u16_at(b, eocd + 10)?;
-    let cd_size = u32_at(b, eocd + 12)?;
-    let cd_offset = u32_at(b, eocd + 16)?;
-    if entries == 0 || entries > 10_000 || cd_offset.checked_add(cd_size)? > eocd {
-        return None;
-    }
-    let mut names = Vec::with_capacity(entries);
-    let mut at = cd_offset;
-    for _ in 0..entries {
-        if b.get(at..at + 4)? != CDH {
-            return None;
-        }
-        let name_len = u16_at(b, at + 28)?;
-        let extra_len = u16_at(b, at + 30)?;
-        let comment_len = u16_at(b, at + 32)?;
-        names.push(b.get(at + 46..at + 46 + name_len)?);
-        at += 46 + name_len + extra_len + comment_len;
-    }
-    Some(names)
+    Some(crate::container::entries(b)?.into_iter().map(|e| e.name).collect())
 }
 
 /// How much may be attached to one step. Defaults: 10 MiB per file, 5 files.
@@ -241,6 +206,14 @@ pub enum Refusal {
         /// The file's name (sanitised).
         name: String,
     },
+    /// A DOCX or XLSX whose ZIP container is out of [`ContainerLimits::ATTACHMENT`]
+    /// (a "zip bomb": it would decompress to far more than it weighs).
+    Container {
+        /// The file's name (sanitised).
+        name: String,
+        /// What is wrong with the container.
+        why: ContainerRefusal,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -256,6 +229,9 @@ impl fmt::Display for Refusal {
                 "'{name}' is not an allowed type of file (accepted: {})",
                 FileKind::ALL.map(FileKind::label).join(", ")
             ),
+            Refusal::Container { name, why } => {
+                write!(f, "'{name}' is refused as a compressed container: {why}")
+            }
         }
     }
 }
@@ -324,6 +300,12 @@ pub fn check_files(
             refused.push(Refusal::TypeNotAllowed { name });
             continue;
         };
+        if matches!(kind, FileKind::Docx | FileKind::Xlsx)
+            && let Err(why) = container::check(&u.bytes, &ContainerLimits::ATTACHMENT)
+        {
+            refused.push(Refusal::Container { name, why });
+            continue;
+        }
         ok.push(CheckedFile { name: with_extension_of(name, kind), kind, bytes: u.bytes });
     }
     if refused.is_empty() { Ok(ok) } else { Err(refused) }

@@ -12,6 +12,7 @@ pub mod breach;
 pub mod business;
 pub mod cases;
 pub mod classification;
+pub mod container;
 pub mod escalation;
 pub mod incident;
 pub mod indicator;

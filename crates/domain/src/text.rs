@@ -1,5 +1,9 @@
-//! Text folding for search. Vietnamese names are searched without regard to case or
-//! diacritics ("quang ngai" finds "Quảng Ngãi"), so names are stored with a folded twin.
+//! Text folding for search, and the one rule on which characters text may hold.
+//! Vietnamese names are searched without regard to case or diacritics ("quang ngai"
+//! finds "Quảng Ngãi"), so names are stored with a folded twin. Control characters other
+//! than tab, line feed and carriage return are refused wherever text enters
+//! ([`forbidden_control`]): PostgreSQL cannot store NUL at all, SQLite stores it, and
+//! neither should hold text that prints differently from what it contains.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -43,9 +47,30 @@ pub fn without_accents(s: &str) -> String {
         .collect()
 }
 
+/// The first character of `s` that text in diaban may not hold: a control character
+/// (Unicode category Cc: C0, DEL, C1) other than tab, line feed and carriage return.
+pub fn forbidden_control(s: &str) -> Option<char> {
+    s.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// How a forbidden character is named to people: `U+0000`.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{fold, without_accents};
+    use super::{code_point, fold, forbidden_control, without_accents};
+
+    #[test]
+    fn control_characters_but_tab_and_line_ends_are_forbidden() {
+        assert_eq!(forbidden_control("Quảng Ngãi\tx\r\ny"), None);
+        assert_eq!(forbidden_control("a\u{0}b"), Some('\u{0}'));
+        assert_eq!(forbidden_control("\u{7f}"), Some('\u{7f}'));
+        assert_eq!(forbidden_control("\u{85}"), Some('\u{85}'));
+        assert_eq!(forbidden_control("\u{1b}[31m"), Some('\u{1b}'));
+        assert_eq!(code_point('\u{0}'), "U+0000");
+    }
 
     #[test]
     fn strips_accents_and_keeps_case() {

@@ -133,7 +133,17 @@ async fn read_text(field: &mut Field<'_>, name: &str) -> Result<String, AppError
         }
         buf.extend_from_slice(&chunk);
     }
-    String::from_utf8(buf).map_err(|_| bad_request(format!("the field '{name}' is not UTF-8 text")))
+    let text =
+        String::from_utf8(buf).map_err(|_| bad_request(format!("the field '{name}' is not UTF-8 text")))?;
+    // The same rule as every form and JSON body (crate::input_text), which cannot see
+    // inside a multipart body.
+    if let Some(c) = diaban_domain::text::forbidden_control(&text) {
+        return Err(bad_request(format!(
+            "the field '{name}' holds a control character ({})",
+            diaban_domain::text::code_point(c)
+        )));
+    }
+    Ok(text)
 }
 
 /// A size for people, with the language's decimal mark (whole mebibytes without one).
@@ -170,6 +180,9 @@ pub fn refusal_text(r: &Refusal, tr: Tr) -> String {
         Refusal::Empty { name } => format!("«{name}»: {}.", tr.t("attachments.empty")),
         Refusal::TypeNotAllowed { name } => {
             format!("«{name}»: {} ({}).", tr.t("attachments.type_not_allowed"), kinds_label())
+        }
+        Refusal::Container { name, why } => {
+            format!("«{name}»: {}", crate::file_limits::container_text(why, tr))
         }
     }
 }

@@ -84,6 +84,8 @@ pub struct AppError {
     pub location: Option<String>,
     /// A translation key for the page form of the message.
     pub key: Option<&'static str>,
+    /// The message is already in the user's language: pages show it as it is.
+    pub told: bool,
 }
 
 /// The same error, rendered as JSON for API clients.
@@ -93,7 +95,12 @@ pub struct ApiError(pub AppError);
 impl AppError {
     /// An error of `kind` with a message for the user.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), location: None, key: None }
+        Self { kind, message: message.into(), location: None, key: None, told: false }
+    }
+    /// An error whose message is already in the user's language (a refusal naming its
+    /// reason and limit); pages and JSON show it as it is.
+    pub fn told(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { told: true, ..Self::new(kind, message) }
     }
     /// Go to `path` first (a sign-in step).
     pub fn redirect(path: &str) -> Self {
@@ -102,6 +109,7 @@ impl AppError {
             message: "complete the sign-in first".into(),
             location: Some(path.to_owned()),
             key: None,
+            told: false,
         }
     }
     /// Shows the text of a translation key on the error page.

@@ -11,6 +11,7 @@ use crate::site_input::{FieldErrors, Loose, parse_date, unit_in_scope};
 use diaban_domain::UnitLevel;
 use diaban_domain::incident::IncidentKind;
 use diaban_domain::site::LatLon;
+use diaban_domain::text::code_point;
 use diaban_store::incidents::NewIncident;
 use diaban_store::persons::Scope;
 use diaban_store::units::{self, UnitFilter};
@@ -156,6 +157,11 @@ pub async fn nearest_commune(state: &AppState, scope: Scope, at: LatLon) -> Resu
     Ok(best.filter(|(_, d)| *d <= MAX_CENTRE_DISTANCE_M).map(|(id, _)| id))
 }
 
+/// The largest incidents file the API takes (the page's form is limited to 1 MiB).
+pub const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
+/// The most lines an incidents file may have, the header included.
+pub const MAX_IMPORT_LINES: usize = 20_000;
+
 /// Reads a CSV of incidents (header `lat,lon,date,kind`, optionally `unit` and `note`, any
 /// order) and validates every row: the incidents, or one message per bad row naming its
 /// line (the header is line 1).
@@ -166,6 +172,13 @@ pub async fn parse_csv(
     tr: Tr,
 ) -> Result<Result<Vec<NewIncident>, Vec<String>>, AppError> {
     const COLUMNS: [&str; 6] = ["lat", "lon", "date", "kind", "unit", "note"];
+    if let Some((line, c)) = crate::file_limits::first_control_line(text) {
+        let m = tr
+            .t("limits.control_line")
+            .replace("{line}", &line.to_string())
+            .replace("{code}", &code_point(c));
+        return Ok(Err(vec![m]));
+    }
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = match rdr.headers() {
         Ok(h) => h.iter().map(|c| c.trim_start_matches('\u{feff}').to_lowercase()).collect(),
@@ -191,6 +204,18 @@ pub async fn parse_csv(
                 continue;
             }
         };
+        // Bounded while reading: a line of commas is many empty fields, and every line
+        // costs a lookup of the units.
+        if rec.len() > crate::file_limits::MAX_CSV_FIELDS || line > MAX_IMPORT_LINES {
+            let m = if line > MAX_IMPORT_LINES {
+                tr.t("limits.too_many_lines").replace("{max}", &tr.num(MAX_IMPORT_LINES as i64))
+            } else {
+                tr.t("limits.too_many_fields")
+                    .replace("{line}", &line.to_string())
+                    .replace("{max}", &crate::file_limits::MAX_CSV_FIELDS.to_string())
+            };
+            return Ok(Err(vec![m]));
+        }
         if rec.iter().all(|c| c.is_empty()) {
             continue;
         }

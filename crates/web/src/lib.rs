@@ -10,10 +10,15 @@ pub mod attachments;
 pub mod auth;
 pub mod breach_input;
 pub mod error;
+pub(crate) mod export;
+pub(crate) mod file_limits;
+#[doc(hidden)]
+pub mod fuzz;
 mod health;
 pub mod i18n;
 pub mod incident_input;
 pub mod indicators_ops;
+pub mod input_text;
 pub mod middleware;
 pub mod ops_export;
 pub mod ops_input;
@@ -131,7 +136,7 @@ impl AppState {
 }
 
 /// The largest request body of every route but the uploads.
-const BODY_LIMIT: usize = 16 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Every route of the application, with the layers every request goes through. Routes
 /// that take files (a lifecycle step with attachments) get a body limit of their own,
@@ -154,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads)
         .fallback(error::not_found_fallback)
+        .layer(from_fn(input_text::refuse_bad_text))
         .layer(from_fn_with_state(state.clone(), middleware::csrf))
         .layer(from_fn_with_state(state.clone(), middleware::language))
         .layer(from_fn(middleware::render_errors))

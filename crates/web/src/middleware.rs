@@ -86,6 +86,7 @@ pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -
     let bearer = req.headers().contains_key(axum::http::header::AUTHORIZATION);
     let has_session = cookie_value(&req, crate::auth::session::SESSION_COOKIE).is_some();
     let exempt = req.uri().path().starts_with("/api/") && !has_session;
+    let req_lang = req.extensions().get::<RequestLang>().and_then(|l| l.0);
     if unsafe_method && !bearer && !exempt {
         let header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let provided = match header {
@@ -100,8 +101,9 @@ pub async fn csrf(State(state): State<AppState>, mut req: Request, next: Next) -
                 let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
                     Ok(b) => b,
                     Err(_) => {
-                        return AppError::new(ErrorKind::PayloadTooLarge, "the form is too large")
-                            .into_response();
+                        let tr = Tr(req_lang.unwrap_or_default());
+                        let m = crate::file_limits::too_large_text(MAX_FORM_BYTES as u64, tr);
+                        return AppError::told(ErrorKind::PayloadTooLarge, m).into_response();
                     }
                 };
                 let field = form_field(&bytes, CSRF_FIELD);
@@ -239,7 +241,7 @@ struct ErrorPage<'a> {
 /// [`AppError`] so it is answered like every other error, JSON under `/api/` and a page
 /// elsewhere. Its text is not passed on: it may quote what was sent (an identity number
 /// in the wrong field), and error pages repeat nothing sensitive.
-fn rejection(res: &Response) -> Option<AppError> {
+fn rejection(res: &Response, lang: Lang, multipart: bool) -> Option<AppError> {
     // Plain text from axum's extractors; no content type at all from the body limit.
     let plain = match res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
         Some(v) => v.starts_with("text/plain"),
@@ -256,7 +258,18 @@ fn rejection(res: &Response) -> Option<AppError> {
         StatusCode::UNPROCESSABLE_ENTITY => {
             (ErrorKind::Unprocessable, "the body does not have the expected fields and types")
         }
-        StatusCode::PAYLOAD_TOO_LARGE => (ErrorKind::PayloadTooLarge, "the request body is too large"),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            // The general body limit (or an upload route's own, for multipart bodies,
+            // whose readers name their limits themselves).
+            let tr = Tr(lang);
+            let m = if multipart {
+                tr.t("error.too_large").to_owned()
+            } else {
+                tr.t("limits.server_too_large")
+                    .replace("{max}", &diaban_domain::attachment::human_size(crate::BODY_LIMIT as u64))
+            };
+            return Some(AppError::told(ErrorKind::PayloadTooLarge, m));
+        }
         _ => return None,
     };
     Some(AppError::new(kind, message))
@@ -271,8 +284,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .or_else(|| cookie_value(&req, LANG_COOKIE).and_then(Lang::parse))
         .unwrap_or_default();
     let htmx = req.headers().contains_key("hx-request");
+    let multipart = is_multipart(&req);
     let res = next.run(req).await;
-    let Some(err) = res.extensions().get::<AppError>().cloned().or_else(|| rejection(&res)) else {
+    let Some(err) = res.extensions().get::<AppError>().cloned().or_else(|| rejection(&res, lang, multipart))
+    else {
         return res;
     };
     let mut out = if api {
@@ -296,6 +311,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     } else {
         let tr = Tr(lang);
         let message = match err.key {
+            _ if err.told => err.message.clone(),
             Some(k) => tr.t(k).to_owned(),
             None => match err.kind {
                 ErrorKind::NotFound => tr.t("error.not_found").to_owned(),

@@ -38,7 +38,7 @@ pub struct Table {
 impl Table {
     /// The CSV form: a header of API names, ISO dates, decimals with a point.
     pub fn csv(&self) -> Result<Vec<u8>, AppError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = crate::export::CsvOut::new();
         let io = |e: csv::Error| AppError::internal(e);
         w.write_record(self.columns.iter().map(|c| c.0)).map_err(io)?;
         for row in &self.rows {

@@ -377,7 +377,7 @@ pub async fn statistics_json(
 /// with the number of records (the ids are in the file, not in the log).
 pub async fn identities_csv(state: &AppState, who: &Identity) -> Result<Vec<u8>, AppError> {
     let keys = crate::pages::persons::keys(state)?;
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::export::CsvOut::new();
     let io = |e: csv::Error| AppError::internal(e);
     w.write_record([
         "id",

@@ -165,7 +165,7 @@ fn percent(x: Option<f64>) -> Option<f64> {
 
 /// The CSV: one header line of keys, one line per commune and the total.
 pub(crate) fn csv(tr: Tr, lines: &[Line]) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::export::CsvOut::new();
     let io = |e: csv::Error| AppError::internal(e);
     let Some(first) = lines.first() else { return Ok(Vec::new()) };
     let mut header: Vec<String> = leading(tr).iter().map(|(k, _)| (*k).to_owned()).collect();

@@ -99,7 +99,7 @@ fn csv_text(c: &Cell) -> String {
 impl Table {
     /// The CSV bytes (UTF-8, header line of keys).
     pub fn to_csv(&self) -> Result<Vec<u8>, AppError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = crate::export::CsvOut::new();
         let io = |e: csv::Error| AppError::internal(e);
         w.write_record(self.columns.iter().map(|c| c.key)).map_err(io)?;
         for r in &self.rows {

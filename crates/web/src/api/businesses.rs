@@ -420,7 +420,7 @@ async fn for_export(state: &AppState, who: &Identity, q: &ListQuery) -> Result<V
 /// The businesses in scope matching the filter, as CSV (codes, ISO dates).
 pub(crate) async fn csv_of(state: &AppState, who: &Identity, q: &ListQuery) -> Result<Vec<u8>, AppError> {
     let items = for_export(state, who, q).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::export::CsvOut::new();
     let io = |e: csv::Error| AppError::internal(e);
     w.write_record(HEADER.map(|h| h.0)).map_err(io)?;
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();

@@ -113,10 +113,16 @@ async fn create(
 async fn import(
     State(state): State<AppState>,
     who: Authorized<WriteSites>,
-    body: String,
+    body: axum::body::Body,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    use crate::file_limits::{too_large_text, utf8_text};
     let tr = tr_of(&who);
-    match incident_input::parse_csv(&state, &who, &body, tr).await? {
+    let limit = incident_input::MAX_IMPORT_BYTES;
+    let body = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| AppError::told(ErrorKind::PayloadTooLarge, too_large_text(limit as u64, tr)))?;
+    let text = utf8_text(&body, tr).map_err(|m| AppError::told(ErrorKind::BadRequest, m))?;
+    match incident_input::parse_csv(&state, &who, text, tr).await? {
         Err(bad) => Err(AppError::new(
             ErrorKind::Unprocessable,
             format!("nothing was imported; {} bad row(s): {}", bad.len(), bad.join(" | ")),

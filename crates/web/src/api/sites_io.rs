@@ -41,6 +41,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/sites/import", post(import))
 }
 
+/// Reads a file's rows without validating them: their number, or the messages of the
+/// problems (the fuzz harness's way in).
+pub(crate) fn read_rows(body: &[u8], format: Format, tr: Tr) -> Result<usize, Vec<String>> {
+    read::read(body, format, tr)
+        .map(|rows| rows.len())
+        .map_err(|ps| ps.into_iter().map(|p| p.message).collect())
+}
+
 /// The largest import file.
 pub(crate) const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 /// The most data rows an import takes (every row is validated against the units).
@@ -146,7 +154,7 @@ async fn audit_export(state: &AppState, who: &Identity, count: usize) -> Result<
 /// The sites in the caller's scope matching the filter, as CSV.
 pub(crate) async fn csv_of(state: &AppState, who: &Identity, q: &ListQuery) -> Result<Vec<u8>, AppError> {
     let items = sites_for_export(state, who, q).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::export::CsvOut::new();
     let io = |e: csv::Error| AppError::internal(e);
     w.write_record(CSV_HEADER).map_err(io)?;
     for s in &items {
@@ -353,7 +361,7 @@ pub(crate) async fn parse_import(
     let mut bad = Vec::new();
     for row in &rows {
         let mut errors: Vec<(&'static str, String)> =
-            row.bad_cells.iter().map(|(k, e)| (*k, tr.t("sites_io.cell_error").replace("{e}", e))).collect();
+            row.bad_cells.iter().map(|(k, m)| (*k, m.clone())).collect();
         let hot_spot = hot_spot_flag(row.get("hot_spot"));
         if hot_spot.is_none() {
             errors.push(("hot_spot", tr.t("sites_io.bad_hot_spot").to_owned()));
@@ -443,11 +451,9 @@ fn problems_response(problems: &[Problem]) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
-fn too_large() -> AppError {
-    AppError::new(
-        ErrorKind::PayloadTooLarge,
-        format!("the file is larger than {} MiB; split the list", MAX_IMPORT_BYTES >> 20),
-    )
+fn too_large(tr: Tr) -> AppError {
+    let m = tr.t("sites_io.too_large").replace("{mb}", &(MAX_IMPORT_BYTES >> 20).to_string());
+    AppError::told(ErrorKind::PayloadTooLarge, m)
 }
 
 async fn import(
@@ -460,9 +466,9 @@ async fn import(
     let declared =
         headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_IMPORT_BYTES as u64) {
-        return Err(too_large().into());
+        return Err(too_large(tr).into());
     }
-    let body = axum::body::to_bytes(body, MAX_IMPORT_BYTES).await.map_err(|_| too_large())?;
+    let body = axum::body::to_bytes(body, MAX_IMPORT_BYTES).await.map_err(|_| too_large(tr))?;
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let format = Format::detect(content_type, None, &body);
     match parse_import(&state, &who, &body, format, tr).await? {

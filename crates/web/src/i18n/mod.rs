@@ -15,6 +15,7 @@ mod cases;
 mod classification;
 mod common;
 mod dashboard;
+mod limits;
 mod operations;
 mod parameters;
 mod person_records;
@@ -113,6 +114,7 @@ impl Tr {
 /// Every table, by area of the application.
 const ENTRY_TABLES: &[&[(&str, &str, &str)]] = &[
     common::ENTRIES,
+    limits::ENTRIES,
     auth::ENTRIES,
     account::ENTRIES,
     dashboard::ENTRIES,

@@ -142,7 +142,7 @@ async fn export(
     let mut filter = f.filter(100_000);
     filter.offset = 0;
     let (found, _) = audit::search(&state.db, &filter).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::export::CsvOut::new();
     let header = [
         "id",
         "at_utc",
@@ -162,18 +162,16 @@ async fn export(
     for e in &found {
         let at = e.at.to_rfc3339();
         let id = e.id.to_string();
-        // A leading =, +, - or @ would be read as a formula by a spreadsheet.
-        let safe = |s: &str| if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
         w.write_record([
             id.as_str(),
             &at,
-            &safe(&e.actor),
+            &e.actor,
             &e.role,
             &e.unit_code,
             &e.action,
             &e.target_type,
             &e.target_id,
-            &safe(&e.reason),
+            &e.reason,
             &e.ip,
             &e.outcome,
             &e.prev_hash,

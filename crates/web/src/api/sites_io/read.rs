@@ -8,9 +8,11 @@
 //! a date cell reads 2024-03-01.
 
 use super::{EXPORT_ONLY, IMPORT_COLUMNS, MAX_IMPORT_ROWS};
+use crate::file_limits;
 use crate::i18n::Tr;
 use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Reader, Xlsx};
 use chrono::NaiveDate;
+use diaban_domain::text::forbidden_control;
 
 /// The formats an import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +65,8 @@ impl Problem {
 pub(crate) struct Row {
     pub line: usize,
     pub fields: Vec<(&'static str, String)>,
-    /// Cells that could not be read at all (a formula error), by field.
+    /// Cells that could not be read at all (a formula error, a control character), by
+    /// field, with the message saying why.
     pub bad_cells: Vec<(&'static str, String)>,
 }
 
@@ -81,13 +84,23 @@ pub(crate) fn read(body: &[u8], format: Format, tr: Tr) -> Result<Vec<Row>, Vec<
     }
     match format {
         Format::Csv => read_csv(body, tr),
-        Format::Xlsx => read_xlsx(body, tr),
+        Format::Xlsx => {
+            // Refused from what the file declares before calamine builds anything.
+            if body.starts_with(ZIP_MAGIC)
+                && let Err(r) = file_limits::check_xlsx(body)
+            {
+                return Err(vec![Problem::file(file_limits::sheet_refusal_text(&r, tr))]);
+            }
+            read_xlsx(body, tr)
+        }
     }
 }
 
 fn read_csv(body: &[u8], tr: Tr) -> Result<Vec<Row>, Vec<Problem>> {
-    let text = std::str::from_utf8(body).map_err(|_| vec![Problem::file(tr.t("sites_io.not_utf8"))])?;
-    let text = text.trim_start_matches('\u{feff}');
+    let text = file_limits::utf8_text(body, tr).map_err(|m| vec![Problem::file(m)])?;
+    if let Some((line, c)) = file_limits::first_control_line(text) {
+        return Err(vec![Problem::at(line, None, file_limits::control_text(c, tr))]);
+    }
     if text.trim().is_empty() {
         return Err(vec![Problem::file(tr.t("sites_io.no_rows"))]);
     }
@@ -110,6 +123,20 @@ fn read_csv(body: &[u8], tr: Tr) -> Result<Vec<Row>, Vec<Problem>> {
         match rec {
             Ok(r) => {
                 let line = r.position().map_or(0, |p| p.line() as usize);
+                // Bounded before anything is kept: a line of commas is many empty fields.
+                if r.len() > file_limits::MAX_CSV_FIELDS {
+                    let m = tr
+                        .t("limits.too_many_fields")
+                        .replace("{line}", &line.to_string())
+                        .replace("{max}", &file_limits::MAX_CSV_FIELDS.to_string());
+                    return Err(vec![Problem::at(line, None, m)]);
+                }
+                if rows.len() as u64 >= file_limits::MAX_SHEET_ROWS {
+                    let m = tr
+                        .t("limits.too_many_lines")
+                        .replace("{max}", &tr.num(file_limits::MAX_SHEET_ROWS as i64));
+                    return Err(vec![Problem::file(m)]);
+                }
                 rows.push((line, r.iter().map(|c| Ok(c.to_owned())).collect()));
             }
             Err(e) => {
@@ -203,6 +230,11 @@ fn map_header_at(
     let mut unknown = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let shown = name.trim().trim_start_matches('\u{feff}');
+        if let Some(c) = forbidden_control(shown) {
+            problems.push(Problem::at(line, None, file_limits::control_text(c, tr)));
+            columns.push(None);
+            continue;
+        }
         if shown.is_empty() {
             columns.push(None);
             continue;
@@ -277,8 +309,13 @@ fn build_rows_at(
         let mut row = Row { line, ..Row::default() };
         for (i, cell) in cells.into_iter().enumerate() {
             match (columns.get(i).copied().flatten(), cell) {
-                (Some(key), Ok(text)) => row.fields.push((key, text.trim().to_owned())),
-                (Some(key), Err(e)) => row.bad_cells.push((key, e)),
+                (Some(key), Ok(text)) => match forbidden_control(&text) {
+                    Some(c) => row.bad_cells.push((key, file_limits::control_text(c, tr))),
+                    None => row.fields.push((key, text.trim().to_owned())),
+                },
+                (Some(key), Err(e)) => {
+                    row.bad_cells.push((key, tr.t("sites_io.cell_error").replace("{e}", &e)))
+                }
                 (None, Ok(text)) if text.trim().is_empty() => {}
                 (None, _) => {
                     if !headless.contains(&i) {
