@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod indicator_data;
 pub mod notifications;
 pub mod parameters;
+pub mod person_duplicates;
 pub mod person_facts;
 pub mod person_records;
 pub mod person_stats;
