@@ -7,6 +7,7 @@
 pub mod analytics_signals;
 pub mod areas;
 pub mod audit;
+pub mod backup;
 pub mod businesses;
 pub mod cases;
 pub mod classification;
