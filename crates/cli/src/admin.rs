@@ -39,6 +39,13 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Clear an account's sign-in lock: its failed sign-ins stop counting, from every
+    /// address.
+    Unlock {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 /// `diaban token …`
@@ -200,6 +207,17 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
             audit::append(&db, &cli_entry("user.disable", "user", u.id)).await?;
             db.close().await;
             println!("disabled {}; {n} session(s) ended", u.username);
+            Ok(())
+        }
+        UserCommand::Unlock { username, db } => {
+            let db = open_db(&db).await?;
+            let u = users::by_username(&db, &username)
+                .await?
+                .with_context(|| format!("no account {username}"))?;
+            sessions::clear_failures(&db, u.id, diaban_store::now()).await?;
+            audit::append(&db, &cli_entry("user.unlock", "user", u.id)).await?;
+            db.close().await;
+            println!("unlocked {}: its failed sign-ins no longer count, from any address", u.username);
             Ok(())
         }
     }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod analyze;
+mod backup;
 mod context;
 mod demo;
 mod import;
@@ -44,6 +45,10 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(admin::TokenCommand),
+    /// Write a consistent copy of the database, or check one (`backup verify FILE`).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new database and check it (audit chain, rows per table).
+    Restore(backup::RestoreArgs),
     /// Check the audit log.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
@@ -87,6 +92,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Import(cmd) => import::run(cmd).await,
         Command::User(cmd) => admin::user(cmd).await,
         Command::Token(cmd) => admin::token(cmd).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
         Command::Audit(cmd) => admin::audit_cmd(cmd).await,
         Command::Keys(cmd) => admin::keys(cmd).await,
         Command::Report(args) => report::run(args).await,

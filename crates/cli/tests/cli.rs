@@ -441,3 +441,77 @@ async fn report_writes_both_files_from_the_demo_without_any_identity_and_checks_
     ]);
     assert_one_line_error(&o, "unit");
 }
+
+#[tokio::test]
+async fn user_unlock_clears_the_failures_of_every_address_and_is_audited() {
+    let s = Scratch::new("unlock");
+    let url = s.db_url();
+    assert_ok(&add_user(&s, "pc04", "province_officer", "51"));
+    let db = open(&s).await;
+    for ip in ["203.0.113.1", "203.0.113.2"] {
+        for _ in 0..6 {
+            diaban_store::sessions::record_attempt(&db, "pc04", ip, false, diaban_store::now())
+                .await
+                .expect("attempt");
+        }
+    }
+    let memory = diaban_store::now() - chrono::Duration::hours(24);
+    let count = |ip: &'static str| {
+        let db = db.clone();
+        async move {
+            diaban_store::sessions::pair_failures_since(&db, "pc04", ip, memory).await.expect("count").count
+        }
+    };
+    assert_eq!(count("203.0.113.1").await, 6);
+    let o = run(&["user", "unlock", "pc04", "--db", &url]);
+    assert_ok(&o);
+    assert!(stdout(&o).contains("unlocked pc04"), "{}", stdout(&o));
+    assert_eq!((count("203.0.113.1").await, count("203.0.113.2").await), (0, 0));
+    let f = audit::AuditFilter { action_prefix: Some("user.unlock".into()), limit: 10, ..Default::default() };
+    let (entries, _) = audit::search(&db, &f).await.expect("audit");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "cli");
+    db.close().await;
+    assert_one_line_error(&run(&["user", "unlock", "nobody", "--db", &url]), "no account nobody");
+}
+
+#[tokio::test]
+async fn backup_then_verify_then_restore_on_sqlite() {
+    let s = Scratch::new("backup");
+    let url = s.db_url();
+    assert_ok(&add_user(&s, "kiemtra", "auditor", "51"));
+    let out = s.path("backup.db");
+    let o = run(&["backup", "--db", &url, "--out", out.to_str().expect("path")]);
+    assert_ok(&o);
+    let text = stdout(&o);
+    assert!(text.contains("audit log intact: 1 entries"), "{text}");
+    assert!(text.lines().any(|l| l == "users\t1"), "{text}");
+    // Never over an existing file.
+    assert_one_line_error(&run(&["backup", "--db", &url, "--out", out.to_str().expect("path")]), "exists");
+    let o = run(&["backup", "verify", out.to_str().expect("path")]);
+    assert_ok(&o);
+    assert!(stdout(&o).contains("audit log intact: 1 entries"), "{}", stdout(&o));
+    let restored = format!("sqlite://{}", s.path("restored.db").display());
+    let o = run(&["restore", "--from", out.to_str().expect("path"), "--db", &restored]);
+    assert_ok(&o);
+    assert!(stdout(&o).lines().any(|l| l == "users\t1"), "{}", stdout(&o));
+    // A backup whose chain was edited fails the check: entry 1's hash forged in the file.
+    let db = open(&s).await;
+    let f = audit::AuditFilter { limit: 10, ..Default::default() };
+    let hash =
+        audit::search(&db, &f).await.expect("entries").0.into_iter().find(|e| e.id == 1).expect("1").hash;
+    db.close().await;
+    let forged: String = hash.chars().map(|c| if c == '0' { '1' } else { '0' }).collect();
+    let mut bytes = std::fs::read(&out).expect("backup");
+    let mut i = 0;
+    while let Some(at) = bytes[i..].windows(hash.len()).position(|w| w == hash.as_bytes()) {
+        bytes[i + at..i + at + hash.len()].copy_from_slice(forged.as_bytes());
+        i += at + hash.len();
+    }
+    assert!(i > 0, "the hash is in the file");
+    std::fs::write(&out, bytes).expect("write");
+    assert_one_line_error(
+        &run(&["backup", "verify", out.to_str().expect("path")]),
+        "audit log broken at entry 1",
+    );
+}

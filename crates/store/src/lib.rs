@@ -7,6 +7,7 @@
 pub mod analytics_signals;
 pub mod areas;
 pub mod audit;
+pub mod backup;
 pub mod businesses;
 pub mod cases;
 pub mod classification;
@@ -19,6 +20,7 @@ pub mod incidents;
 pub mod indicator_data;
 pub mod notifications;
 pub mod parameters;
+pub mod person_duplicates;
 pub mod person_facts;
 pub mod person_records;
 pub mod person_stats;

@@ -24,15 +24,15 @@ pub struct Session {
     pub totp_pending: bool,
 }
 
-/// Stores a new session.
+/// Stores a new session, begun `now` (the web layer's clock).
 pub async fn create(
     db: &Db,
     token_hash: &str,
     user_id: i64,
+    now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
     totp_pending: bool,
 ) -> Result<(), DbError> {
-    let now = crate::now();
     let q = Query::insert()
         .into_table("sessions")
         .columns(["token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "totp_pending"])
@@ -111,12 +111,19 @@ pub async fn purge_attempts_before(db: &Db, cutoff: DateTime<Utc>) -> Result<u64
     db.exec().execute(&q).await
 }
 
-/// Records a sign-in attempt (the username as typed, lowercased; the client address).
-pub async fn record_attempt(db: &Db, username: &str, ip: &str, success: bool) -> Result<(), DbError> {
+/// Records a sign-in attempt made `at` (the username as typed, lowercased; the client
+/// address).
+pub async fn record_attempt(
+    db: &Db,
+    username: &str,
+    ip: &str,
+    success: bool,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
     let q = Query::insert()
         .into_table("login_attempts")
         .columns(["username", "ip", "at", "success"])
-        .values_panic([username.trim().to_lowercase().into(), ip.into(), crate::now().into(), success.into()])
+        .values_panic([username.trim().to_lowercase().into(), ip.into(), at.into(), success.into()])
         .to_owned();
     db.exec().execute(&q).await.map(|_| ())
 }
@@ -159,4 +166,93 @@ pub async fn ip_failures_since(db: &Db, ip: &str, since: DateTime<Utc>) -> Resul
         .to_owned();
     let c: Count = db.exec().fetch_one(&q).await?;
     Ok(c.n)
+}
+
+/// The failures of one (account, address) pair that still count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairFailures {
+    /// How many.
+    pub count: i64,
+    /// The newest.
+    pub last_at: Option<DateTime<Utc>>,
+}
+
+/// Failed attempts for `username` from `ip` since `since`, not counting those before the
+/// pair's last success nor before an administrator cleared the account's failures.
+/// Failures from other addresses are not counted: they cannot lock this one out.
+pub async fn pair_failures_since(
+    db: &Db,
+    username: &str,
+    ip: &str,
+    since: DateTime<Utc>,
+) -> Result<PairFailures, DbError> {
+    let name = username.trim().to_lowercase();
+    #[derive(sqlx::FromRow)]
+    struct Last {
+        at: Option<DateTime<Utc>>,
+    }
+    let q = Query::select()
+        .expr_as(Expr::col("at").max(), "at")
+        .from("login_attempts")
+        .and_where(Expr::col("username").eq(name.clone()))
+        .and_where(Expr::col("ip").eq(ip))
+        .and_where(Expr::col("success").eq(true))
+        .to_owned();
+    let success: Last = db.exec().fetch_one(&q).await?;
+    let q = Query::select()
+        .expr_as(Expr::col("lockout_cleared_at").max(), "at")
+        .from("users")
+        .and_where(Expr::col("username").eq(name.clone()))
+        .to_owned();
+    let cleared: Last = db.exec().fetch_one(&q).await?;
+    let from = [success.at, cleared.at].into_iter().flatten().fold(since, Ord::max);
+    #[derive(sqlx::FromRow)]
+    struct Failures {
+        n: i64,
+        last_at: Option<DateTime<Utc>>,
+    }
+    let q = Query::select()
+        .expr_as(Expr::col("id").count(), "n")
+        .expr_as(Expr::col("at").max(), "last_at")
+        .from("login_attempts")
+        .and_where(Expr::col("username").eq(name))
+        .and_where(Expr::col("ip").eq(ip))
+        .and_where(Expr::col("success").eq(false))
+        .and_where(Expr::col("at").gt(from))
+        .to_owned();
+    let f: Failures = db.exec().fetch_one(&q).await?;
+    Ok(PairFailures { count: f.n, last_at: f.last_at })
+}
+
+/// The oldest failed attempt from an address since `since` (with [`ip_failures_since`],
+/// when the address's throttle ends).
+pub async fn ip_oldest_failure_since(
+    db: &Db,
+    ip: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DbError> {
+    #[derive(sqlx::FromRow)]
+    struct Last {
+        at: Option<DateTime<Utc>>,
+    }
+    let q = Query::select()
+        .expr_as(Expr::col("at").min(), "at")
+        .from("login_attempts")
+        .and_where(Expr::col("ip").eq(ip))
+        .and_where(Expr::col("success").eq(false))
+        .and_where(Expr::col("at").gt(since))
+        .to_owned();
+    let l: Last = db.exec().fetch_one(&q).await?;
+    Ok(l.at)
+}
+
+/// An administrator's unlock: the account's failures up to `at` stop counting, from
+/// every address. Returns whether the account exists.
+pub async fn clear_failures(db: &Db, user_id: i64, at: DateTime<Utc>) -> Result<bool, DbError> {
+    let q = Query::update()
+        .table("users")
+        .values([("lockout_cleared_at", at.into())])
+        .and_where(Expr::col("id").eq(user_id))
+        .to_owned();
+    Ok(db.exec().execute(&q).await? == 1)
 }

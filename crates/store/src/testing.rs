@@ -38,6 +38,16 @@ pub async fn sqlite() -> Result<TestDb, DbError> {
 
 /// A new PostgreSQL database when `TEST_DATABASE_URL` is set, migrated.
 pub async fn postgres() -> Result<Option<TestDb>, DbError> {
+    let Some(t) = postgres_empty().await? else {
+        return Ok(None);
+    };
+    t.db.migrate().await?;
+    Ok(Some(t))
+}
+
+/// A new, empty PostgreSQL database (not migrated) when `TEST_DATABASE_URL` is set: a
+/// place to restore a dump into.
+pub async fn postgres_empty() -> Result<Option<TestDb>, DbError> {
     let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
         return Ok(None);
     };
@@ -51,7 +61,6 @@ pub async fn postgres() -> Result<Option<TestDb>, DbError> {
     admin.close().await;
     let url = replace_db_name(&admin_url, &name);
     let db = Db::connect(&url).await?;
-    db.migrate().await?;
     Ok(Some(TestDb { db, url, drop_pg: Some((admin_url, name)), sqlite_file: None }))
 }
 

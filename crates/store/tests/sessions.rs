@@ -27,10 +27,10 @@ async fn expired_sessions_and_old_attempts_are_removed_and_nothing_else() {
         .await
         .unwrap();
         let now = Utc::now();
-        sessions::create(db, "live", user, now + Duration::hours(1), false).await.unwrap();
-        sessions::create(db, "ended", user, now - Duration::minutes(1), false).await.unwrap();
+        sessions::create(db, "live", user, now, now + Duration::hours(1), false).await.unwrap();
+        sessions::create(db, "ended", user, now, now - Duration::minutes(1), false).await.unwrap();
         // Idle since before the cutoff: removed.
-        sessions::create(db, "idle", user, now + Duration::hours(1), false).await.unwrap();
+        sessions::create(db, "idle", user, now, now + Duration::hours(1), false).await.unwrap();
         sessions::touch(db, "idle", now - Duration::hours(2)).await.unwrap();
         let removed = sessions::purge_expired(db, now, now - Duration::minutes(30)).await.unwrap();
         assert_eq!(removed, 2);
@@ -38,7 +38,7 @@ async fn expired_sessions_and_old_attempts_are_removed_and_nothing_else() {
         assert!(sessions::get(db, "ended").await.unwrap().is_none());
         assert!(sessions::get(db, "idle").await.unwrap().is_none());
 
-        sessions::record_attempt(db, "pc04", "10.0.0.1", false).await.unwrap();
+        sessions::record_attempt(db, "pc04", "10.0.0.1", false, diaban_store::now()).await.unwrap();
         assert_eq!(sessions::purge_attempts_before(db, now - Duration::days(30)).await.unwrap(), 0);
         assert_eq!(
             sessions::username_failures_since(db, "pc04", now - Duration::minutes(5)).await.unwrap(),

@@ -9,6 +9,7 @@ mod assets;
 pub mod attachments;
 pub mod auth;
 pub mod breach_input;
+pub mod clock;
 pub mod error;
 pub(crate) mod export;
 pub(crate) mod file_limits;
@@ -61,12 +62,20 @@ pub struct WebConfig {
     pub session_absolute_minutes: i64,
     /// Two-factor sign-in is mandatory for admin and province_officer.
     pub require_totp: bool,
-    /// Failed sign-ins for one account within the window before it is locked.
+    /// Failed sign-ins of one account from one address before that pair must wait; each
+    /// further failure doubles the wait (see `auth::login::pair_locked_until`).
     pub max_failures_per_account: i64,
-    /// Failed sign-ins from one address within the window before it is throttled.
+    /// Failed sign-ins from one address within `lockout_minutes` before it is throttled.
     pub max_failures_per_ip: i64,
-    /// The window and the lockout, in minutes.
+    /// The address throttle's window, in minutes.
     pub lockout_minutes: i64,
+    /// The first wait of a pair that reached `max_failures_per_account`, in seconds.
+    pub backoff_first_seconds: i64,
+    /// The longest wait of a pair, in minutes.
+    pub backoff_max_minutes: i64,
+    /// How long a pair's failures are remembered, in hours (a pair that fails no more
+    /// for this long starts afresh).
+    pub failure_memory_hours: i64,
     /// How much may be attached to one lifecycle step (10 MiB per file, 5 files).
     pub attachment_limits: diaban_domain::attachment::AttachmentLimits,
     /// Anonymous tips one client may send within `tip_window_minutes`.
@@ -88,6 +97,9 @@ impl Default for WebConfig {
             max_failures_per_account: 5,
             max_failures_per_ip: 30,
             lockout_minutes: 15,
+            backoff_first_seconds: 60,
+            backoff_max_minutes: 60,
+            failure_memory_hours: 24,
             attachment_limits: Default::default(),
             tip_limit: 5,
             tip_window_minutes: 60,
@@ -105,6 +117,8 @@ pub struct AppState {
     pub keys: Option<Arc<KeyRing>>,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// The time for sessions and sign-in throttling (tests move it).
+    pub clock: clock::Clock,
     /// The throttles of the public tip pages (in memory, per client address).
     pub tip_limits: Arc<tip_input::TipLimits>,
     /// The units in memory for name searches, read on first use (the units do not
@@ -120,6 +134,7 @@ impl AppState {
             keys: keys.map(Arc::new),
             tip_limits: Arc::new(tip_input::TipLimits::new(config.tip_limit, config.tip_window_minutes)),
             config: Arc::new(config),
+            clock: clock::Clock::default(),
             unit_index: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
@@ -193,7 +208,7 @@ async fn housekeeping(state: AppState) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     loop {
         every.tick().await;
-        let now = chrono::Utc::now();
+        let now = state.clock.now();
         let idle = now - chrono::Duration::minutes(state.config.session_idle_minutes);
         match diaban_store::sessions::purge_expired(&state.db, now, idle).await {
             Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),

@@ -186,10 +186,12 @@ enum Route {
     BreachCreatePage,
     BreachNotifiedApi,
     BreachNotifiedPage,
+    AdminUserUnlockPage,
+    UserUnlockApi,
 }
 
 impl Route {
-    const ALL: [Route; 110] = [
+    const ALL: [Route; 112] = [
         Route::DashboardPage,
         Route::UnitsPage,
         Route::PersonsListPage,
@@ -202,6 +204,8 @@ impl Route {
         Route::PersonsApiSearch,
         Route::PersonsApiCreate,
         Route::AdminUsersPage,
+        Route::AdminUserUnlockPage,
+        Route::UserUnlockApi,
         Route::AuditPage,
         Route::AuditCsv,
         Route::AuditApi,
@@ -314,7 +318,7 @@ impl Route {
             | Route::PersonsApiRead
             | Route::PersonsApiSearch => Action::ReadPersons,
             Route::PersonNewPage | Route::PersonCreatePage | Route::PersonsApiCreate => Action::WritePersons,
-            Route::AdminUsersPage => Action::ManageUsers,
+            Route::AdminUsersPage | Route::AdminUserUnlockPage | Route::UserUnlockApi => Action::ManageUsers,
             Route::AuditPage | Route::AuditCsv | Route::AuditApi | Route::AuditVerifyApi => Action::ReadAudit,
             Route::SitesPage
             | Route::SiteChecksPage
@@ -488,6 +492,7 @@ impl Route {
                 | Route::BreachDetailApi
                 | Route::BreachCreateApi
                 | Route::BreachNotifiedApi
+                | Route::UserUnlockApi
         )
     }
 
@@ -541,6 +546,8 @@ fn expected_status(p: &Principal, route: Route, inside: bool) -> u16 {
             }
         }
         Route::AnalyticsRaiseApi => 201,
+        // Clearing the sign-in lock of the first account: back to the list.
+        Route::AdminUserUnlockPage => 303,
         // Each drafting principal drafts its own unit's annual report once.
         Route::ReportCreateApi => 201,
         // Past the role check, an unknown report is not found.
@@ -616,6 +623,11 @@ async fn call(
             client.post(url("/api/v1/persons")).header("x-csrf-token", csrf).json(&new_person())
         }
         Route::AdminUsersPage => client.get(url("/admin/users")),
+        // Account 1 exists: the first principal's.
+        Route::AdminUserUnlockPage => client.post(url("/admin/users/1/unlock")).form(&[("csrf_token", csrf)]),
+        Route::UserUnlockApi => {
+            client.post(url("/api/v1/users/1/unlock")).header("x-csrf-token", csrf).json(&json!({}))
+        }
         Route::AuditPage => client.get(url("/audit")),
         Route::AuditCsv => client.get(url("/audit.csv")),
         Route::AuditApi => client.get(url("/api/v1/audit")),

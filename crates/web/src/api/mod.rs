@@ -25,6 +25,7 @@ pub(crate) mod sites;
 pub(crate) mod sites_io;
 pub(crate) mod tips;
 mod units;
+mod users;
 
 use crate::AppState;
 use crate::error::{ApiError, AppError};
@@ -60,6 +61,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(analytics::routes())
         .merge(reports::routes())
         .merge(data_breaches::routes())
+        .merge(users::routes())
 }
 
 /// The routes that take files, which get the larger body limit (see `crate::router`).

@@ -13,13 +13,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use diaban_store::audit;
-use diaban_store::persons::{self, Created, Person, PersonFilter};
+use diaban_store::person_duplicates::{self, Outcome};
+use diaban_store::persons::{self, Person, PersonFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        // Access: POST = WritePersons, scoped.
+        // Access: POST = WritePersons, scoped; a number held outside the scope is refused
+        // like any creation the caller may not complete and goes to PC04.
         .route("/persons", post(create))
         // Access: ReadPersons, scoped, audited.
         .route("/persons/search", post(search))
@@ -93,12 +95,12 @@ async fn create(
             return Err(AppError::new(ErrorKind::Unprocessable, msg).into());
         }
     };
-    match persons::create(&state.db, &keys, &new, Some(who.user.id)).await? {
-        Created::New(id) => {
+    match person_duplicates::create_in_scope(&state.db, &keys, &new, Some(who.user.id), who.scope()).await? {
+        Outcome::New(id) => {
             audit::append(&state.db, &who.audit("person.create", "person", id)).await?;
             Ok((StatusCode::CREATED, Json(json!({"id": id, "created": true}))))
         }
-        Created::Existing(id) => {
+        Outcome::Existing(id) => {
             audit::append(&state.db, &who.audit("person.create_duplicate", "person", id)).await?;
             Ok((
                 StatusCode::OK,
@@ -106,6 +108,10 @@ async fn create(
                     json!({"id": id, "created": false, "message": "a record with this identity number exists: no second record was made"}),
                 ),
             ))
+        }
+        Outcome::Elsewhere(holder) => {
+            let (field, message) = crate::pages::persons::refuse_elsewhere(&state, &who, holder, tr).await?;
+            Err(AppError::new(ErrorKind::Unprocessable, format!("{field}: {message}")).into())
         }
     }
 }

@@ -70,9 +70,12 @@ async fn create(
         Err(Refused::Invalid) => {
             Err(AppError::new(ErrorKind::Unauthorized, "wrong username or password").into())
         }
-        Err(Refused::Throttled) => Err(AppError::new(
+        Err(Refused::Throttled(until)) => Err(AppError::new(
             ErrorKind::TooManyRequests,
-            "too many failed sign-ins; try again in 15 minutes",
+            format!(
+                "too many failed sign-ins; try again after {}",
+                until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
         )
         .into()),
     }

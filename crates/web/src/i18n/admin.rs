@@ -12,6 +12,12 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("users.disabled", "Đã khóa", "Disabled"),
     ("users.disable", "Khóa tài khoản", "Disable"),
     ("users.enable", "Mở khóa", "Enable"),
+    ("users.unlock", "Gỡ chặn đăng nhập", "Clear sign-in lock"),
+    (
+        "users.unlock_help",
+        "Xóa các lần đăng nhập sai đã ghi của tài khoản, từ mọi địa chỉ",
+        "Forget the account's failed sign-ins, from every address",
+    ),
     ("users.reset", "Đặt lại mật khẩu", "Reset password"),
     (
         "users.reset_done",

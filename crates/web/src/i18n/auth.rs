@@ -7,11 +7,8 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
     ("auth.username", "Tên đăng nhập", "Username"),
     ("auth.password", "Mật khẩu", "Password"),
     ("auth.invalid", "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
-    (
-        "auth.throttled",
-        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
-        "Too many failed sign-ins. Try again in 15 minutes.",
-    ),
+    ("auth.throttled", "Đăng nhập sai quá nhiều lần.", "Too many failed sign-ins."),
+    ("auth.retry_at", "Vui lòng thử lại từ {time}.", "Try again from {time}."),
     ("auth.required", "Vui lòng nhập tên đăng nhập và mật khẩu.", "Enter your username and password."),
     ("auth.totp_title", "Xác thực hai lớp", "Two-factor authentication"),
     ("auth.totp_code", "Mã xác thực (6 chữ số)", "Authentication code (6 digits)"),

@@ -205,6 +205,16 @@ pub(super) static ESCALATIONS: &[(&str, &str, &str)] = &[
     ("notifications.escalation.return", "Kiến nghị bị trả lại", "An escalation was returned"),
     ("notifications.escalation.resubmit", "Kiến nghị được gửi lại", "An escalation was resubmitted"),
     ("notifications.other", "Thông báo", "Notification"),
+    (
+        "notifications.person.possible_transfer",
+        "Một đơn vị khác định tạo hồ sơ trùng số định danh với hồ sơ này: có thể cần chuyển hồ sơ",
+        "Another unit tried to record this person's identity number: a transfer may be due",
+    ),
+    (
+        "notifications.person.possible_transfer_elsewhere",
+        "Một tài khoản của tỉnh định tạo hồ sơ có số định danh đã có hồ sơ ở tỉnh khác (đã báo PC04 tỉnh đó)",
+        "An account of this province tried to record an identity number on record in another province (its PC04 has been told)",
+    ),
 ];
 
 /// Conditional businesses.

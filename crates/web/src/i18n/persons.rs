@@ -23,6 +23,11 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
         "Số định danh này đã có hồ sơ: mở hồ sơ hiện có, không tạo hồ sơ thứ hai.",
         "This identity number already has a record: the existing record is shown; no second one was made.",
     ),
+    (
+        "persons.elsewhere",
+        "Đơn vị của đồng chí không ghi nhận được số định danh này. Trường hợp đã được chuyển Phòng PC04 xem xét.",
+        "Your unit cannot record this identity number. The case has been passed to the provincial drug police (PC04).",
+    ),
     ("persons.reason", "Lý do xem hồ sơ (ghi vào nhật ký)", "Reason for viewing (written to the audit log)"),
     (
         "persons.audited",

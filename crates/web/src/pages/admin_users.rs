@@ -1,6 +1,6 @@
 //! Quản trị › Tài khoản: accounts for administrators — create (with a temporary password
 //! shown once), disable or enable, reset a password, grant a leader access to personal
-//! details. Every change is audited.
+//! details, clear an account's sign-in lock. Every change is audited.
 
 use super::{Crumb, Ctx, render};
 use crate::AppState;
@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/enable", post(enable))
         .route("/admin/users/{id}/reset", post(reset))
         .route("/admin/users/{id}/grant", post(grant))
+        .route("/admin/users/{id}/unlock", post(unlock))
 }
 
 pub struct UserRow {
@@ -256,5 +257,28 @@ async fn grant(
         ),
     )
     .await?;
+    Ok(super::redirect_with_flash("/admin/users", "common.saved"))
+}
+
+/// Clears an account's failed sign-ins from every address (the page and the API share
+/// it), audited as `user.unlock`. An unknown id is 404.
+pub(crate) async fn unlock_account(
+    state: &AppState,
+    who: &crate::auth::Identity,
+    id: i64,
+) -> Result<(), AppError> {
+    if !sessions::clear_failures(&state.db, id, state.clock.now()).await? {
+        return Err(AppError::new(crate::error::ErrorKind::NotFound, "no such account"));
+    }
+    audit::append(&state.db, &who.audit("user.unlock", "user", id)).await?;
+    Ok(())
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    who: Authorized<ManageUsers>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    unlock_account(&state, &who, id).await?;
     Ok(super::redirect_with_flash("/admin/users", "common.saved"))
 }

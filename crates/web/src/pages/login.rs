@@ -53,15 +53,15 @@ async fn submit(State(state): State<AppState>, ctx: Ctx, req: Request) -> Result
         .map_err(|e| AppError::new(crate::error::ErrorKind::BadRequest, e.body_text()))?;
     let tr = ctx.tr(None);
     let typed: String = f.username.chars().take(64).collect();
-    let fail = |key: &'static str, status| async move {
+    let fail = |message: String, status| async move {
         let p = ctx.page(None, "auth.login_title", "").await;
-        let page = LoginPage { p, error: Some(tr.t(key).to_owned()), username: typed };
+        let page = LoginPage { p, error: Some(message), username: typed };
         let mut r = render(false, &page)?;
         *r.status_mut() = status;
         Ok::<Response, AppError>(r)
     };
     if f.username.trim().is_empty() || f.password.is_empty() {
-        return fail("auth.required", axum::http::StatusCode::UNPROCESSABLE_ENTITY).await;
+        return fail(tr.t("auth.required").to_owned(), axum::http::StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     match login::check(&state, &f.username, &f.password, &ip).await? {
         Ok(user) => {
@@ -71,8 +71,19 @@ async fn submit(State(state): State<AppState>, ctx: Ctx, req: Request) -> Result
             r.headers_mut().append(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
             Ok(r)
         }
-        Err(Refused::Invalid) => fail("auth.invalid", axum::http::StatusCode::UNAUTHORIZED).await,
-        Err(Refused::Throttled) => fail("auth.throttled", axum::http::StatusCode::TOO_MANY_REQUESTS).await,
+        Err(Refused::Invalid) => {
+            fail(tr.t("auth.invalid").to_owned(), axum::http::StatusCode::UNAUTHORIZED).await
+        }
+        Err(Refused::Throttled(until)) => {
+            // The time is shown to the minute, rounded up, so trying at it always works.
+            let at = until + chrono::Duration::seconds(59);
+            let message = format!(
+                "{} {}",
+                tr.t("auth.throttled"),
+                tr.t("auth.retry_at").replace("{time}", &tr.datetime(&at))
+            );
+            fail(message, axum::http::StatusCode::TOO_MANY_REQUESTS).await
+        }
     }
 }
 
@@ -119,20 +130,18 @@ async fn totp_submit(State(state): State<AppState>, ctx: Ctx, req: Request) -> R
     let Via::Session(hash) = &who.via else { return Err(AppError::redirect("/login")) };
     // Wrong codes count as failed sign-ins, so guessing runs into the same lockout.
     let name = who.user.username.clone();
-    let window_start = diaban_store::now() - chrono::Duration::minutes(state.config.lockout_minutes);
-    if sessions::username_failures_since(&state.db, &name, window_start).await?
-        >= state.config.max_failures_per_account
-    {
+    let now = state.clock.now();
+    if crate::auth::login::throttled_until(&state, &name, &who.ip, now).await?.is_some() {
         sessions::delete(&state.db, hash).await?;
         return Err(AppError::redirect("/login"));
     }
     if totp::check(&state, &who.user, &f.code).await? {
         sessions::complete_totp(&state.db, hash).await?;
-        sessions::record_attempt(&state.db, &name, &who.ip, true).await?;
+        sessions::record_attempt(&state.db, &name, &who.ip, true, now).await?;
         diaban_store::audit::append(&state.db, &who.audit("login.second_factor", "session", "")).await?;
         return Ok(Redirect::to("/").into_response());
     }
-    sessions::record_attempt(&state.db, &name, &who.ip, false).await?;
+    sessions::record_attempt(&state.db, &name, &who.ip, false, now).await?;
     let tr = ctx.tr(Some(&who));
     let p = ctx.page(None, "auth.totp_title", "").await;
     let mut r = render(false, &TotpPage { p, error: Some(tr.t("auth.totp_invalid").to_owned()) })?;

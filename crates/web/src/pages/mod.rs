@@ -3,7 +3,7 @@
 //! built by [`Ctx::page`].
 
 mod account;
-mod admin_users;
+pub(crate) mod admin_users;
 mod analytics;
 mod area_admin;
 mod areas;

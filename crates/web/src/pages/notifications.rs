@@ -50,6 +50,8 @@ fn text_key(kind: &str) -> &'static str {
         "escalation.resubmit" => "notifications.escalation.resubmit",
         "plan_task.assign" => "notifications.plan_task.assign",
         "plan_task.reminder" => "notifications.plan_task.reminder",
+        "person.possible_transfer" => "notifications.person.possible_transfer",
+        "person.possible_transfer_elsewhere" => "notifications.person.possible_transfer_elsewhere",
         _ => "notifications.other",
     }
 }
@@ -66,6 +68,7 @@ async fn list(State(state): State<AppState>, who: Identity, ctx: Ctx) -> Result<
             href: match n.target_type.as_str() {
                 "escalation" => format!("/escalations/{}", n.target_id),
                 "plan_task" => format!("/tasks/{}", n.target_id),
+                "person" => format!("/persons/{}", n.target_id),
                 _ => "/".to_owned(),
             },
             target_id: n.target_id,

@@ -15,7 +15,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use diaban_store::persons::{self, Created, Person, PersonFilter};
+use diaban_store::person_duplicates::{self, Holder, Outcome};
+use diaban_store::persons::{self, Person, PersonFilter};
 use diaban_store::{audit, units};
 use diaban_vault::KeyRing;
 use serde::Deserialize;
@@ -235,16 +236,30 @@ async fn create(
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
-        Ok(new) => match persons::create(&state.db, &keys, &new, Some(who.user.id)).await? {
-            Created::New(id) => {
-                audit::append(&state.db, &who.audit("person.create", "person", id)).await?;
-                Ok(redirect_with_flash(&format!("/persons/{id}"), "persons.created"))
+        Ok(new) => {
+            match person_duplicates::create_in_scope(&state.db, &keys, &new, Some(who.user.id), who.scope())
+                .await?
+            {
+                Outcome::New(id) => {
+                    audit::append(&state.db, &who.audit("person.create", "person", id)).await?;
+                    Ok(redirect_with_flash(&format!("/persons/{id}"), "persons.created"))
+                }
+                Outcome::Existing(id) => {
+                    audit::append(&state.db, &who.audit("person.create_duplicate", "person", id)).await?;
+                    Ok(redirect_with_flash(&format!("/persons/{id}"), "persons.existing"))
+                }
+                // The form comes back with the refusal on the number, as for any other field
+                // the caller cannot record.
+                Outcome::Elsewhere(holder) => {
+                    let error = refuse_elsewhere(&state, &who, holder, tr).await?;
+                    let mut p = ctx.page(Some(&who), "persons.new", "persons").await;
+                    p.breadcrumbs = crumbs(tr, tr.t("persons.new"));
+                    let mut r = render(false, &FormPage { p, v: input, errors: vec![(error.0, error.1)] })?;
+                    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                    Ok(r)
+                }
             }
-            Created::Existing(id) => {
-                audit::append(&state.db, &who.audit("person.create_duplicate", "person", id)).await?;
-                Ok(redirect_with_flash(&format!("/persons/{id}"), "persons.existing"))
-            }
-        },
+        }
     }
 }
 
@@ -330,4 +345,22 @@ async fn detail_with_reason(
         return Ok(Redirect::to(&format!("/persons/{id}")).into_response());
     }
     show(state, who, ctx, id, f.reason.trim()).await
+}
+
+/// A creation refused because the identity number is on record outside the caller's
+/// scope: PC04 hears of it as a possible transfer, the attempt is audited as a refused
+/// look-up (the record's id as target, never the number), and the caller gets a field
+/// error that names neither the record nor where it lies.
+pub(crate) async fn refuse_elsewhere(
+    state: &AppState,
+    who: &Identity,
+    holder: Holder,
+    tr: Tr,
+) -> Result<(&'static str, String), AppError> {
+    let mut e = who.audit("person.create", "person", holder.person_id);
+    e.outcome = "denied".into();
+    e.reason = "identity number on record outside the caller's scope: referred to PC04".into();
+    let caller_province = who.unit.scope_province_id.unwrap_or(who.unit.id);
+    person_duplicates::refer_possible_transfer(&state.db, holder, who.user.id, caller_province, &e).await?;
+    Ok(("id_number", tr.t("persons.elsewhere").to_owned()))
 }
