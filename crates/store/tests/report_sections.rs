@@ -55,8 +55,10 @@ async fn user(db: &Db, name: &str, role: Role, unit: &Unit) -> i64 {
     users::create(db, &u).await.unwrap()
 }
 
-async fn kh3220(db: &Db) -> i64 {
-    let rows = testing::query_text(db, "SELECT CAST(id AS TEXT) FROM plans WHERE number = '3220/KH-UBND'")
+/// The national plan, in force today (KH 3220 ended on 14/12/2025 and takes no task due
+/// after it).
+async fn national_plan(db: &Db) -> i64 {
+    let rows = testing::query_text(db, "SELECT CAST(id AS TEXT) FROM plans WHERE number = '132-KL/TW'")
         .await
         .unwrap();
     rows[0][0].as_deref().unwrap().parse().unwrap()
@@ -67,7 +69,7 @@ async fn tasks_stand_as_at_the_periods_end_with_the_supervision_in_the_period() 
     for t in testing::all().await.unwrap() {
         let db = &t.db;
         let (qn, a, b) = province(db).await;
-        let plan = kh3220(db).await;
+        let plan = national_plan(db).await;
         let today = diaban_domain::time::today_in_vietnam();
         let (from, to) = (today - Duration::days(10), today);
         let task = |unit: &Unit, title: &str, assigned: i64, deadline: i64| NewTask {

@@ -29,7 +29,7 @@ fn secret_person() -> serde_json::Value {
         "residence_unit": COMMUNE_A,
         "address": "Thôn Đồi Thông, Phường Kon Tum",
         "phone": "0912345678",
-        "notes": "Đã cai nghiện tự nguyện năm 2024",
+        "notes": "Đã cai nghiện tự nguyện năm 2024 tại Đồi Thông",
     })
 }
 
@@ -76,7 +76,9 @@ fn needles() -> Vec<String> {
         diaban_vault::blind::normalize_name(name),
         "0912345678".to_owned(),
         "Đồi Thông".to_owned(),
-        "cai nghiện".to_owned(),
+        // The note's own words (the phrase "cai nghiện" alone also appears in the
+        // report template, which holds no personal data).
+        "cai nghiện tự nguyện năm 2024".to_owned(),
     ]
 }
 

@@ -55,7 +55,11 @@ pub(super) static ENTRIES: &[(&str, &str, &str)] = &[
         "qua hết thời gian theo dõi không tái phức tạp / đã chuyển hóa",
         "through the monitoring window without relapse / transformed",
     ),
-    ("areas.no_plan", "Không có kế hoạch đang hiệu lực để đánh giá", "No plan in force to judge against"),
+    (
+        "areas.no_plan_in_force",
+        "Không có kế hoạch đang hiệu lực để đánh giá",
+        "No plan in force to judge against",
+    ),
     (
         "areas.no_target",
         "Kế hoạch đang hiệu lực không đặt chỉ tiêu này",

@@ -161,7 +161,11 @@ async fn figure_cards(
                     value: percent(v, tr),
                     foot: format!("{} / {} {}", tr.num(num as i64), tr.num(den as i64), tr.t(foot)),
                     status: "none",
-                    status_label: tr.t(if judged.is_some() { "areas.no_target" } else { "areas.no_plan" }),
+                    status_label: tr.t(if judged.is_some() {
+                        "areas.no_target"
+                    } else {
+                        "areas.no_plan_in_force"
+                    }),
                     rule: judged
                         .as_ref()
                         .map(|j| format!("{} — {}", j.plan.number, j.period.label_vi()))
