@@ -72,6 +72,10 @@ describe('periodic reports', () => {
       await click(page, '#narratives-form button[type="submit"]');
       assert.equal(new URL(page.url()).pathname, draft);
       assert.match(await page.locator('main').textContent(), /Xem trước: Tháng này còn \d+ điểm/);
+      // The template leaves "phương hướng" to the author: it must be written before submitting.
+      await page.locator('#n-phuong_huong').fill('Tiếp tục rà soát các tổ dân phố còn lại (kiểm thử trình duyệt).');
+      await click(page, '#narratives-form button[type="submit"]');
+      assert.equal(new URL(page.url()).pathname, draft);
       await click(page, 'button[data-step="submit"]');
       assert.equal(await status(page), 'Đã trình');
       assert.equal(await page.locator('#narratives-form').count(), 0, 'no edit once submitted');
