@@ -265,8 +265,16 @@ fn targets(raw: &Raw, y: i32, baseline: NaiveDate) -> BTreeMap<&'static str, Opt
 
 #[tokio::test]
 async fn kh3220_targets_on_the_demo_match_a_recount_from_the_raw_tables() {
+    /// Removes the scratch folder however the test ends.
+    struct Scratch(PathBuf);
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
     let dir = std::env::temp_dir().join(format!("diaban-kh3220-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let _scratch = Scratch(dir.clone());
     let db_file: PathBuf = dir.join("demo.db");
     let url = format!("sqlite://{}", db_file.display());
     let key = dir.join("demo.key");
@@ -340,5 +348,4 @@ async fn kh3220_targets_on_the_demo_match_a_recount_from_the_raw_tables() {
     let _ = server.await;
     pool.close().await;
     db.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
 }

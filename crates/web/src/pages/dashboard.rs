@@ -235,11 +235,10 @@ async fn dashboard(
                 c.goal = diaban_domain::plan::goal_vi(&jt.target);
                 c.status = ind::status_class(st);
                 c.status_label = if vi { st.label_vi() } else { st.label_en() };
+                // Say which period the verdict is about when it is not the one shown.
                 if st == TargetStatus::InProgress || j.ended {
-                    c.status_label = if vi { st.label_vi() } else { st.label_en() };
-                    c.detail = format!("{} · {}", c.detail, jt.verdict.judged_on.label_vi())
-                        .trim_start_matches(" · ")
-                        .to_owned();
+                    let on = jt.verdict.judged_on.label_vi();
+                    c.detail = if c.detail.is_empty() { on } else { format!("{} · {on}", c.detail) };
                 }
                 c.rule = jt.verdict.rule_vi.clone();
                 Some(c)

@@ -311,7 +311,6 @@ async fn detail_page(
             rule: status_rule_vi(t, DEFAULT_AT_RISK_MARGIN),
         })
         .collect();
-    let _ = &judged;
     let mut rows = retry.targets.unwrap_or_else(|| stored.iter().map(|(_, t)| TargetInput::of(t)).collect());
     rows.extend((0..2).map(|_| TargetInput::default()));
     let edit = rows
